@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "historystore.h"
+
+#include "logging.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QVariant>
+
+namespace opsdeck {
+
+namespace {
+
+QAtomicInteger<quint64> s_connectionCounter;
+
+// Each step brings the schema from version (index) to version (index + 1).
+const char *const Migrations[] = {
+    // 0 -> 1
+    "CREATE TABLE audit_log ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " ts_ms INTEGER NOT NULL,"
+    " os_user TEXT NOT NULL, host TEXT NOT NULL, profile TEXT NOT NULL,"
+    " endpoint TEXT NOT NULL, statement TEXT NOT NULL,"
+    " trigger_id TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL);"
+    "CREATE TABLE statement_history ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " ts_ms INTEGER NOT NULL, profile TEXT NOT NULL, statement TEXT NOT NULL);"
+    "CREATE INDEX statement_history_profile ON statement_history(profile, id);",
+};
+static_assert(std::size(Migrations) == HistoryStore::SchemaVersion);
+
+bool looksCorrupt(const QSqlError &error)
+{
+    const QString text = error.databaseText() + error.driverText();
+    return text.contains(QLatin1String("not a database"))
+           || text.contains(QLatin1String("malformed"))
+           || text.contains(QLatin1String("corrupt"));
+}
+
+bool looksBusy(const QSqlError &error)
+{
+    const QString text = error.databaseText() + error.driverText();
+    return text.contains(QLatin1String("locked")) || text.contains(QLatin1String("busy"));
+}
+
+} // namespace
+
+HistoryStore::HistoryStore()
+    : m_connection(QStringLiteral("opsdeck-history-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1)))
+{
+}
+
+HistoryStore::~HistoryStore()
+{
+    close();
+}
+
+QString HistoryStore::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+           + QStringLiteral("/history.sqlite");
+}
+
+Error HistoryStore::sqlError(const QString &what, const QString &detail) const
+{
+    return makeError(ErrorCode::Io, QStringLiteral("%1: %2").arg(what, detail), m_path);
+}
+
+Result<void> HistoryStore::open(const QString &path)
+{
+    close();
+    m_path = path;
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile())
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("history database path is not a regular file"), path);
+    if (info.exists() && !info.isReadable())
+        return makeError(ErrorCode::PermissionDenied,
+                         QStringLiteral("history database is not readable (permission denied)"),
+                         path);
+    if (info.exists() && !info.isWritable())
+        return makeError(ErrorCode::PermissionDenied,
+                         QStringLiteral("history database is not writable (permission denied)"),
+                         path);
+    if (!QDir().mkpath(info.absolutePath()))
+        return makeError(ErrorCode::Io, QStringLiteral("cannot create the data directory"), path);
+    const bool created = !info.exists();
+
+    Result<void> result = [&]() -> Result<void> {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        if (!db.isValid())
+            return makeError(ErrorCode::Unsupported,
+                             QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"),
+                             path);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=750"));
+        if (!db.open())
+            return makeError(ErrorCode::Io,
+                             QStringLiteral("cannot open history database: %1")
+                                 .arg(db.lastError().text()),
+                             path);
+        if (created)
+            QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+
+        QSqlQuery q(db);
+        // The first statement that reads the file tells whether it is SQLite at all.
+        if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.next()) {
+            const QSqlError e = q.lastError();
+            if (looksCorrupt(e))
+                return makeError(ErrorCode::Corrupt,
+                                 QStringLiteral("history database is corrupt or not an SQLite "
+                                                "file (%1); move it away to start a new history")
+                                     .arg(e.databaseText()),
+                                 path);
+            if (looksBusy(e))
+                return makeError(ErrorCode::Busy,
+                                 QStringLiteral("history database is locked by another process"),
+                                 path);
+            return sqlError(QStringLiteral("cannot set WAL mode"), e.text());
+        }
+        if (q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+            qCWarning(lcHistory) << "journal mode is" << q.value(0).toString() << "for" << path;
+        q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next()) {
+            const QSqlError e = q.lastError();
+            if (looksBusy(e))
+                return makeError(ErrorCode::Busy,
+                                 QStringLiteral("history database is locked by another process"),
+                                 path);
+            return makeError(ErrorCode::Corrupt,
+                             QStringLiteral("history database is corrupt (%1); move it away to "
+                                            "start a new history")
+                                 .arg(e.databaseText()),
+                             path);
+        }
+        const QString check = q.value(0).toString();
+        if (check != QLatin1String("ok"))
+            return makeError(ErrorCode::Corrupt,
+                             QStringLiteral("history database failed its integrity check (%1); "
+                                            "move it away to start a new history")
+                                 .arg(check.left(200)),
+                             path);
+        return migrate();
+    }();
+
+    if (!result) {
+        close();
+        return result;
+    }
+    m_open = true;
+    qCDebug(lcHistory) << "history store open at" << path << "schema" << schemaVersion();
+    return {};
+}
+
+void HistoryStore::close()
+{
+    m_open = false;
+    if (QSqlDatabase::contains(m_connection)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+}
+
+int HistoryStore::schemaVersion() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
+        return q.value(0).toInt();
+    return -1;
+}
+
+Result<void> HistoryStore::migrate()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    const int current = schemaVersion();
+    if (current < 0)
+        return sqlError(QStringLiteral("cannot read the schema version"), db.lastError().text());
+    if (current > SchemaVersion)
+        return makeError(ErrorCode::Unsupported,
+                         QStringLiteral("history database has schema version %1, newer than this "
+                                        "opsdeck (%2); it is left untouched")
+                             .arg(current)
+                             .arg(SchemaVersion),
+                         m_path);
+    for (int version = current; version < SchemaVersion; ++version) {
+        if (!db.transaction())
+            return makeError(looksBusy(db.lastError()) ? ErrorCode::Busy : ErrorCode::Io,
+                             QStringLiteral("cannot start the migration to schema %1: %2")
+                                 .arg(version + 1)
+                                 .arg(db.lastError().text()),
+                             m_path);
+        QSqlQuery q(db);
+        const QStringList statements = QString::fromLatin1(Migrations[version])
+                                           .split(QLatin1Char(';'), Qt::SkipEmptyParts);
+        for (const QString &statement : statements) {
+            if (!q.exec(statement)) {
+                const QSqlError e = q.lastError();
+                db.rollback();
+                return makeError(looksBusy(e) ? ErrorCode::Busy : ErrorCode::Io,
+                                 QStringLiteral("migration to schema %1 failed: %2")
+                                     .arg(version + 1)
+                                     .arg(e.text()),
+                                 m_path);
+            }
+        }
+        q.exec(QStringLiteral("PRAGMA user_version=%1").arg(version + 1));
+        if (!db.commit()) {
+            const QSqlError e = db.lastError();
+            db.rollback();
+            return makeError(looksBusy(e) ? ErrorCode::Busy : ErrorCode::Io,
+                             QStringLiteral("migration to schema %1 failed: %2")
+                                 .arg(version + 1)
+                                 .arg(e.text()),
+                             m_path);
+        }
+        qCInfo(lcHistory) << "history schema migrated to" << version + 1;
+    }
+    return {};
+}
+
+Result<qint64> HistoryStore::appendAudit(const AuditRecord &record)
+{
+    if (!m_open)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT INTO audit_log (ts_ms, os_user, host, profile, endpoint, "
+                             "statement, trigger_id, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(record.timestamp.toMSecsSinceEpoch());
+    q.addBindValue(record.user);
+    q.addBindValue(record.host);
+    q.addBindValue(record.profile);
+    q.addBindValue(record.endpoint);
+    q.addBindValue(record.statement);
+    q.addBindValue(record.triggerId);
+    q.addBindValue(record.outcome);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot append to the audit log"), q.lastError().text());
+    return q.lastInsertId().toLongLong();
+}
+
+Result<QList<AuditRecord>> HistoryStore::auditRecords(int limit) const
+{
+    if (!m_open)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT id, ts_ms, os_user, host, profile, endpoint, statement, "
+                             "trigger_id, outcome FROM audit_log ORDER BY id DESC LIMIT ?"));
+    q.addBindValue(limit);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot read the audit log"), q.lastError().text());
+    QList<AuditRecord> records;
+    while (q.next()) {
+        AuditRecord r;
+        r.id = q.value(0).toLongLong();
+        r.timestamp = QDateTime::fromMSecsSinceEpoch(q.value(1).toLongLong());
+        r.user = q.value(2).toString();
+        r.host = q.value(3).toString();
+        r.profile = q.value(4).toString();
+        r.endpoint = q.value(5).toString();
+        r.statement = q.value(6).toString();
+        r.triggerId = q.value(7).toString();
+        r.outcome = q.value(8).toString();
+        records.append(r);
+    }
+    return records;
+}
+
+Result<void> HistoryStore::appendStatement(const QString &profile, const QString &statement)
+{
+    if (!m_open)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT statement FROM statement_history WHERE profile = ? "
+                             "ORDER BY id DESC LIMIT 1"));
+    q.addBindValue(profile);
+    if (q.exec() && q.next() && q.value(0).toString() == statement)
+        return {};
+    q.prepare(QStringLiteral(
+        "INSERT INTO statement_history (ts_ms, profile, statement) VALUES (?, ?, ?)"));
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    q.addBindValue(profile);
+    q.addBindValue(statement);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot store the statement"), q.lastError().text());
+    // Bound: the newest MaxStatementHistory rows across all profiles.
+    q.prepare(QStringLiteral("DELETE FROM statement_history WHERE id <= "
+                             "(SELECT MAX(id) FROM statement_history) - ?"));
+    q.addBindValue(MaxStatementHistory);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot trim the statement history"), q.lastError().text());
+    return {};
+}
+
+Result<QList<StatementHistoryEntry>> HistoryStore::recentStatements(const QString &profile,
+                                                                    int limit) const
+{
+    if (!m_open)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT id, ts_ms, profile, statement FROM statement_history "
+                             "WHERE profile = ? ORDER BY id DESC LIMIT ?"));
+    q.addBindValue(profile);
+    q.addBindValue(limit);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot read the statement history"),
+                        q.lastError().text());
+    QList<StatementHistoryEntry> entries;
+    while (q.next())
+        entries.append({q.value(0).toLongLong(),
+                        QDateTime::fromMSecsSinceEpoch(q.value(1).toLongLong()),
+                        q.value(2).toString(), q.value(3).toString()});
+    return entries;
+}
+
+} // namespace opsdeck
