@@ -1,2 +1,116 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
+
+#include "statuscommand.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+#include <cstdio>
+
+namespace opsdeck::cli {
+
+namespace {
+
+const QStringList HeadlessCommands = {QStringLiteral("status")};
+
+} // namespace
+
+QString versionText()
+{
+    return QStringLiteral("opsdeck %1 (Qt %2)")
+        .arg(QStringLiteral(OPSDECK_VERSION), QString::fromLatin1(qVersion()));
+}
+
+QString usageText()
+{
+    return QStringLiteral(
+        "Usage:\n"
+        "  opsdeck [--profile NAME] [--config FILE]   start the console (needs a display)\n"
+        "  opsdeck status [options]                   headless status of a profile\n"
+        "  opsdeck --version | --help\n"
+        "\n"
+        "Headless options (status):\n"
+        "  --profile NAME      profile to use (default: the config file's default)\n"
+        "  --config FILE       profiles file (default: $XDG_CONFIG_HOME/opsdeck/profiles.json)\n"
+        "  --format table|json output format (default: table)\n"
+        "  --timeout MS        bound for each network check (default: 5000)\n"
+        "  --verbose           print the activity log to stderr\n"
+        "\n"
+        "Exit codes (monitoring-plugin convention): 0 OK, 1 WARNING, 2 CRITICAL,\n"
+        "3 UNKNOWN (could not check, or a usage error).\n");
+}
+
+Invocation parseInvocation(const QStringList &args)
+{
+    Invocation inv;
+    if (args.isEmpty())
+        return inv;
+    const QString &first = args.first();
+    if (first == QLatin1String("--version") || first == QLatin1String("-V") ||
+        first == QLatin1String("version")) {
+        inv.mode = Invocation::Mode::Version;
+        return inv;
+    }
+    if (first == QLatin1String("--help") || first == QLatin1String("-h") ||
+        first == QLatin1String("help")) {
+        inv.mode = Invocation::Mode::Help;
+        return inv;
+    }
+    if (HeadlessCommands.contains(first)) {
+        inv.mode = Invocation::Mode::Headless;
+        inv.command = first;
+        inv.commandArgs = args.mid(1);
+        return inv;
+    }
+    // Otherwise only GUI options may follow.
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &arg = args.at(i);
+        auto value = [&](QString *target) {
+            if (i + 1 >= args.size() || args.at(i + 1).startsWith(QLatin1Char('-'))) {
+                inv.mode = Invocation::Mode::UsageError;
+                inv.error = QStringLiteral("option %1 needs a value").arg(arg);
+                return false;
+            }
+            *target = args.at(++i);
+            return true;
+        };
+        if (arg == QLatin1String("--profile")) {
+            if (!value(&inv.profileName))
+                return inv;
+        } else if (arg == QLatin1String("--config")) {
+            if (!value(&inv.configPath))
+                return inv;
+        } else if (arg.startsWith(QLatin1String("--profile="))) {
+            inv.profileName = arg.mid(10);
+        } else if (arg.startsWith(QLatin1String("--config="))) {
+            inv.configPath = arg.mid(9);
+        } else {
+            inv.mode = Invocation::Mode::UsageError;
+            inv.error = arg.startsWith(QLatin1Char('-'))
+                            ? QStringLiteral("unknown option '%1'").arg(arg)
+                            : QStringLiteral("unknown command '%1'").arg(arg);
+            return inv;
+        }
+    }
+    return inv;
+}
+
+bool guiPlatformAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+int runHeadless(int &argc, char **argv, const Invocation &invocation)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("opsdeck"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(OPSDECK_VERSION));
+    if (invocation.command == QLatin1String("status"))
+        return toInt(runStatusCommand(invocation.commandArgs));
+    QTextStream(stderr) << "opsdeck: unknown command '" << invocation.command << "'\n";
+    return toInt(ExitCode::Unknown);
+}
+
+} // namespace opsdeck::cli

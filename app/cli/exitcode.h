@@ -2,13 +2,18 @@
 #pragma once
 
 #include <QString>
-
 #include <algorithm>
 
 namespace opsdeck::cli {
 
 // The monitoring-plugin convention (Nagios, Icinga, Sensu): the worst result wins.
-enum class ExitCode : int { Ok = 0, Warning = 1, Critical = 2, Unknown = 3 };
+enum class ExitCode : int
+{
+    Ok = 0,
+    Warning = 1,
+    Critical = 2,
+    Unknown = 3
+};
 
 inline ExitCode worse(ExitCode a, ExitCode b)
 {

@@ -2,7 +2,6 @@
 #include "activitylog.h"
 
 #include <QMutexLocker>
-
 #include <algorithm>
 
 namespace opsdeck {

@@ -7,12 +7,16 @@
 #include <QMutex>
 #include <QObject>
 #include <QString>
-
 #include <deque>
 
 namespace opsdeck {
 
-enum class Severity { Info, Warning, Error };
+enum class Severity
+{
+    Info,
+    Warning,
+    Error
+};
 
 QString severityName(Severity severity);
 

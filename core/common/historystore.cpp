@@ -38,9 +38,8 @@ static_assert(std::size(Migrations) == HistoryStore::SchemaVersion);
 bool looksCorrupt(const QSqlError &error)
 {
     const QString text = error.databaseText() + error.driverText();
-    return text.contains(QLatin1String("not a database"))
-           || text.contains(QLatin1String("malformed"))
-           || text.contains(QLatin1String("corrupt"));
+    return text.contains(QLatin1String("not a database")) ||
+           text.contains(QLatin1String("malformed")) || text.contains(QLatin1String("corrupt"));
 }
 
 bool looksBusy(const QSqlError &error)
@@ -52,9 +51,9 @@ bool looksBusy(const QSqlError &error)
 } // namespace
 
 HistoryStore::HistoryStore()
-    : m_connection(QStringLiteral("opsdeck-history-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1)))
-{
-}
+    : m_connection(
+          QStringLiteral("opsdeck-history-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1)))
+{}
 
 HistoryStore::~HistoryStore()
 {
@@ -63,8 +62,8 @@ HistoryStore::~HistoryStore()
 
 QString HistoryStore::defaultPath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-           + QStringLiteral("/history.sqlite");
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+           QStringLiteral("/history.sqlite");
 }
 
 Error HistoryStore::sqlError(const QString &what, const QString &detail) const
@@ -101,10 +100,10 @@ Result<void> HistoryStore::open(const QString &path)
         db.setDatabaseName(path);
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=750"));
         if (!db.open())
-            return makeError(ErrorCode::Io,
-                             QStringLiteral("cannot open history database: %1")
-                                 .arg(db.lastError().text()),
-                             path);
+            return makeError(
+                ErrorCode::Io,
+                QStringLiteral("cannot open history database: %1").arg(db.lastError().text()),
+                path);
         if (created)
             QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 
@@ -199,8 +198,8 @@ Result<void> HistoryStore::migrate()
                                  .arg(db.lastError().text()),
                              m_path);
         QSqlQuery q(db);
-        const QStringList statements = QString::fromLatin1(Migrations[version])
-                                           .split(QLatin1Char(';'), Qt::SkipEmptyParts);
+        const QStringList statements =
+            QString::fromLatin1(Migrations[version]).split(QLatin1Char(';'), Qt::SkipEmptyParts);
         for (const QString &statement : statements) {
             if (!q.exec(statement)) {
                 const QSqlError e = q.lastError();
@@ -216,11 +215,10 @@ Result<void> HistoryStore::migrate()
         if (!db.commit()) {
             const QSqlError e = db.lastError();
             db.rollback();
-            return makeError(looksBusy(e) ? ErrorCode::Busy : ErrorCode::Io,
-                             QStringLiteral("migration to schema %1 failed: %2")
-                                 .arg(version + 1)
-                                 .arg(e.text()),
-                             m_path);
+            return makeError(
+                looksBusy(e) ? ErrorCode::Busy : ErrorCode::Io,
+                QStringLiteral("migration to schema %1 failed: %2").arg(version + 1).arg(e.text()),
+                m_path);
         }
         qCInfo(lcHistory) << "history schema migrated to" << version + 1;
     }
@@ -312,8 +310,7 @@ Result<QList<StatementHistoryEntry>> HistoryStore::recentStatements(const QStrin
     q.addBindValue(profile);
     q.addBindValue(limit);
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot read the statement history"),
-                        q.lastError().text());
+        return sqlError(QStringLiteral("cannot read the statement history"), q.lastError().text());
     QList<StatementHistoryEntry> entries;
     while (q.next())
         entries.append({q.value(0).toLongLong(),

@@ -32,8 +32,8 @@ struct StatementHistoryEntry
     QString statement;
 };
 
-// opsdeck's history on disk: SQLite through Qt SQL, WAL mode, schema versioned (PRAGMA user_version)
-// and migrated forward one step at a time inside a transaction.
+// opsdeck's history on disk: SQLite through Qt SQL, WAL mode, schema versioned (PRAGMA
+// user_version) and migrated forward one step at a time inside a transaction.
 //
 // open() never throws and never aborts the program: a corrupt, locked, unreadable or too-new
 // database gives an Error naming the file and the problem, and the store stays disabled. The

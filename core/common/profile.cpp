@@ -27,9 +27,9 @@ Result<HostPort> parseHostPort(const QString &text)
         host = trimmed.left(colon);
         portText = trimmed.mid(colon + 1);
         if (host.contains(QLatin1Char(':')))
-            return makeError(ErrorCode::InvalidArgument,
-                             QStringLiteral("IPv6 addresses need brackets: [%1]:%2")
-                                 .arg(host, portText));
+            return makeError(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("IPv6 addresses need brackets: [%1]:%2").arg(host, portText));
     }
     bool ok = false;
     const uint port = portText.toUInt(&ok);
@@ -37,7 +37,8 @@ Result<HostPort> parseHostPort(const QString &text)
         return makeError(ErrorCode::InvalidArgument,
                          QStringLiteral("port '%1' is not a number from 1 to 65535").arg(portText));
     if (host.isEmpty())
-        return makeError(ErrorCode::InvalidArgument, QStringLiteral("empty host in '%1'").arg(trimmed));
+        return makeError(ErrorCode::InvalidArgument,
+                         QStringLiteral("empty host in '%1'").arg(trimmed));
     return HostPort{host, static_cast<quint16>(port)};
 }
 
@@ -54,12 +55,13 @@ Result<ZkConnectString> parseZkConnectString(const QString &text)
         hostsPart = trimmed.left(slash);
         result.chroot = trimmed.mid(slash);
         if (result.chroot.size() > 1 && result.chroot.endsWith(QLatin1Char('/')))
-            return makeError(ErrorCode::InvalidArgument,
-                             QStringLiteral("chroot '%1' must not end with '/'").arg(result.chroot));
+            return makeError(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("chroot '%1' must not end with '/'").arg(result.chroot));
         if (result.chroot.contains(QLatin1String("//")))
-            return makeError(ErrorCode::InvalidArgument,
-                             QStringLiteral("chroot '%1' has an empty path element")
-                                 .arg(result.chroot));
+            return makeError(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("chroot '%1' has an empty path element").arg(result.chroot));
         if (result.chroot == QLatin1String("/"))
             result.chroot.clear();
     }

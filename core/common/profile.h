@@ -20,10 +20,10 @@ struct RestEndpointConfig
     QString clientCertFile; // PEM or PKCS#12
     QString clientKeyFile;
     SecretRef clientKeyPassword;
-    SecretRef token;                      // sent as "Authorization: Bearer <token>"
-    QMap<QString, SecretRef> headers;     // extra headers; values are references too
-    QString pinSha256;                    // optional server certificate pin (hex)
-    bool insecure = false;                // skip verification (shown loudly everywhere)
+    SecretRef token;                  // sent as "Authorization: Bearer <token>"
+    QMap<QString, SecretRef> headers; // extra headers; values are references too
+    QString pinSha256;                // optional server certificate pin (hex)
+    bool insecure = false;            // skip verification (shown loudly everywhere)
     int connectTimeoutMs = 5000;
     int readTimeoutMs = 30000;
 
@@ -46,9 +46,9 @@ struct ZooKeeperConfig
 struct BundleConfig
 {
     QString path;
-    SecretRef storePassword;   // PKCS#12 / JKS password
-    QString expectedHostname;  // checked against the leaf's SANs when set
-    QString probeEndpoint;     // host:port serving this bundle, when set
+    SecretRef storePassword;  // PKCS#12 / JKS password
+    QString expectedHostname; // checked against the leaf's SANs when set
+    QString probeEndpoint;    // host:port serving this bundle, when set
 
     bool operator==(const BundleConfig &) const = default;
 };

@@ -119,14 +119,15 @@ public:
             integer(rest, QStringLiteral("readTimeoutMs"), restField, p.rest.readTimeoutMs);
         const QJsonObject headers = object(rest, QStringLiteral("headers"), restField);
         for (auto it = headers.begin(); it != headers.end(); ++it)
-            p.rest.headers.insert(it.key(), secret(headers, it.key(), restField + QStringLiteral(".headers")));
+            p.rest.headers.insert(
+                it.key(), secret(headers, it.key(), restField + QStringLiteral(".headers")));
 
         const QString zkField = field + QStringLiteral(".zookeeper");
         const QJsonObject zk = object(obj, QStringLiteral("zookeeper"), field);
         p.zookeeper.connectString = string(zk, QStringLiteral("connect"), zkField);
         p.zookeeper.digestAuth = secret(zk, QStringLiteral("auth"), zkField);
-        p.zookeeper.sessionTimeoutMs = integer(zk, QStringLiteral("sessionTimeoutMs"), zkField,
-                                               p.zookeeper.sessionTimeoutMs);
+        p.zookeeper.sessionTimeoutMs =
+            integer(zk, QStringLiteral("sessionTimeoutMs"), zkField, p.zookeeper.sessionTimeoutMs);
 
         const QJsonValue bundles = obj.value(QStringLiteral("bundles"));
         if (!bundles.isUndefined() && !bundles.isNull() && !bundles.isArray())
@@ -169,8 +170,8 @@ const Profile *ProfileSet::find(const QString &name) const
 
 QString ProfileStore::defaultConfigPath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation)
-           + QStringLiteral("/profiles.json");
+    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) +
+           QStringLiteral("/profiles.json");
 }
 
 Result<ProfileSet> ProfileStore::load(const QString &path)
@@ -181,10 +182,10 @@ Result<ProfileSet> ProfileStore::load(const QString &path)
     if (!info.isFile())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("not a regular file"), path);
     if (info.size() > MaxConfigSize)
-        return makeError(ErrorCode::InvalidArgument,
-                         QStringLiteral("config file is larger than %1 MiB")
-                             .arg(MaxConfigSize / (1024 * 1024)),
-                         path);
+        return makeError(
+            ErrorCode::InvalidArgument,
+            QStringLiteral("config file is larger than %1 MiB").arg(MaxConfigSize / (1024 * 1024)),
+            path);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(file.error() == QFileDevice::PermissionsError ? ErrorCode::PermissionDenied
@@ -211,6 +212,19 @@ Result<ProfileSet> ProfileStore::load(const QString &path)
                                    .arg(path);
     }
     return result;
+}
+
+Result<ProfileSet> ProfileStore::loadConfig(const QString &explicitPath)
+{
+    if (!explicitPath.isEmpty())
+        return load(explicitPath);
+    const QString path = defaultConfigPath();
+    if (!QFileInfo::exists(path)) {
+        ProfileSet empty;
+        empty.path = path;
+        return empty;
+    }
+    return load(path);
 }
 
 Result<ProfileSet> ProfileStore::fromJson(const QByteArray &json, const QString &path)
@@ -264,9 +278,9 @@ Result<ProfileSet> ProfileStore::fromJson(const QByteArray &json, const QString 
 
     set.defaultProfile = root.value(QStringLiteral("default")).toString();
     if (!set.defaultProfile.isEmpty() && !names.contains(set.defaultProfile))
-        return makeError(ErrorCode::Parse,
-                         QStringLiteral("default profile '%1' is not defined").arg(set.defaultProfile),
-                         path);
+        return makeError(
+            ErrorCode::Parse,
+            QStringLiteral("default profile '%1' is not defined").arg(set.defaultProfile), path);
     for (const QString &field : std::as_const(reader.inlineSecrets))
         set.warnings << QStringLiteral("%1: %2 is an inline secret; use an env: or file: reference")
                             .arg(path, field);
@@ -337,7 +351,8 @@ Result<void> ProfileStore::save(const ProfileSet &set, const QString &path)
         const QStringList problems = validateProfile(p);
         if (!problems.isEmpty())
             return makeError(ErrorCode::InvalidArgument,
-                             QStringLiteral("profile '%1': %2").arg(p.name, problems.first()), path);
+                             QStringLiteral("profile '%1': %2").arg(p.name, problems.first()),
+                             path);
         if (names.contains(p.name))
             return makeError(ErrorCode::InvalidArgument,
                              QStringLiteral("duplicate profile name '%1'").arg(p.name), path);
@@ -365,21 +380,23 @@ Result<void> ProfileStore::save(const ProfileSet &set, const QString &path)
                              path);
     }
     if (!set.defaultProfile.isEmpty() && !names.contains(set.defaultProfile))
-        return makeError(ErrorCode::InvalidArgument,
-                         QStringLiteral("default profile '%1' is not defined").arg(set.defaultProfile),
-                         path);
+        return makeError(
+            ErrorCode::InvalidArgument,
+            QStringLiteral("default profile '%1' is not defined").arg(set.defaultProfile), path);
 
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))
         return makeError(ErrorCode::Io, QStringLiteral("cannot create the config directory"), path);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return makeError(ErrorCode::Io,
-                         QStringLiteral("cannot write config file (%1)").arg(file.errorString()), path);
+                         QStringLiteral("cannot write config file (%1)").arg(file.errorString()),
+                         path);
     file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     file.write(toJson(set));
     if (!file.commit())
         return makeError(ErrorCode::Io,
-                         QStringLiteral("cannot write config file (%1)").arg(file.errorString()), path);
+                         QStringLiteral("cannot write config file (%1)").arg(file.errorString()),
+                         path);
     qCDebug(lcProfiles) << "saved" << set.profiles.size() << "profiles to" << path;
     return {};
 }

@@ -35,6 +35,9 @@ public:
     static QString defaultConfigPath();
 
     static Result<ProfileSet> load(const QString &path);
+    // What both front ends load: an explicit file (from --config) must exist; the default file
+    // may be missing, which means "no profiles yet" (an empty set carrying the default path).
+    static Result<ProfileSet> loadConfig(const QString &explicitPath);
     static Result<ProfileSet> fromJson(const QByteArray &json, const QString &pathForMessages);
     static QByteArray toJson(const ProfileSet &set);
     // Atomic write (temporary file + rename), mode 0600. Refuses inline secrets and invalid

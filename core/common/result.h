@@ -2,7 +2,6 @@
 #pragma once
 
 #include <QString>
-
 #include <cassert>
 #include <type_traits>
 #include <utility>
@@ -11,14 +10,15 @@
 namespace opsdeck {
 
 // What went wrong, in categories a caller can branch on. The message is for people.
-enum class ErrorCode {
+enum class ErrorCode
+{
     InvalidArgument, // the caller (or the user) asked for something malformed
     NotFound,        // a file, profile, znode or job that is not there
     PermissionDenied,
-    Io,              // reading or writing failed
-    Parse,           // bytes that do not decode as the expected format
-    Corrupt,         // a store whose structure is damaged
-    Busy,            // locked by someone else, try later
+    Io,      // reading or writing failed
+    Parse,   // bytes that do not decode as the expected format
+    Corrupt, // a store whose structure is damaged
+    Busy,    // locked by someone else, try later
     Timeout,
     Network,
     Unsupported,
@@ -44,12 +44,15 @@ inline Error makeError(ErrorCode code, QString message, QString where = {})
 }
 
 // The value of a fallible core call. No exception crosses a core API boundary: failures are values.
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_state(std::in_place_index<1>, std::move(error)) {}
+    Result(T value)
+        : m_state(std::in_place_index<0>, std::move(value))
+    {}
+    Result(Error error)
+        : m_state(std::in_place_index<1>, std::move(error))
+    {}
 
     bool ok() const { return m_state.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -84,12 +87,14 @@ private:
     std::variant<T, Error> m_state;
 };
 
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)), m_failed(true) {}
+    Result(Error error)
+        : m_error(std::move(error))
+        , m_failed(true)
+    {}
 
     bool ok() const { return !m_failed; }
     explicit operator bool() const { return ok(); }

@@ -85,9 +85,9 @@ Result<QByteArray> SecretRef::resolve() const
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("secret path is not a file"),
                          m_target);
     if (info.size() > MaxSecretFileSize)
-        return makeError(ErrorCode::InvalidArgument,
-                         QStringLiteral("secret file is larger than %1 bytes").arg(MaxSecretFileSize),
-                         m_target);
+        return makeError(
+            ErrorCode::InvalidArgument,
+            QStringLiteral("secret file is larger than %1 bytes").arg(MaxSecretFileSize), m_target);
     QFile file(m_target);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(file.error() == QFileDevice::PermissionsError ? ErrorCode::PermissionDenied

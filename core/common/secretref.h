@@ -16,7 +16,13 @@ namespace opsdeck {
 class SecretRef
 {
 public:
-    enum class Kind { None, Env, File, Inline };
+    enum class Kind
+    {
+        None,
+        Env,
+        File,
+        Inline
+    };
 
     SecretRef() = default;
     static SecretRef parse(const QString &text);

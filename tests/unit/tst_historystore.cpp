@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "common/historystore.h"
+#include "testmain.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <unistd.h>
+
+using namespace opsdeck;
+
+namespace {
+
+void writeBytes(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+
+// A second, independent connection to the same file, as another process would hold.
+class OtherConnection
+{
+public:
+    explicit OtherConnection(const QString &path)
+    {
+        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("other"));
+        m_db.setDatabaseName(path);
+        m_db.open();
+    }
+    ~OtherConnection()
+    {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("other"));
+    }
+    bool exec(const QString &sql)
+    {
+        QSqlQuery q(m_db);
+        return q.exec(sql);
+    }
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace
+
+class TestHistoryStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void open_createsSchemaInWalModePrivately()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("data/history.sqlite"));
+        HistoryStore store;
+        const auto opened = store.open(path);
+        QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().toString()));
+        QVERIFY(store.isOpen());
+        QCOMPARE(store.schemaVersion(), HistoryStore::SchemaVersion);
+        QCOMPARE(QFile::permissions(path) & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+        store.close();
+        OtherConnection other(path);
+        QSqlQuery q(QSqlDatabase::database(QStringLiteral("other")));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+    }
+
+    void audit_roundTripsAndSurvivesReopen()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+        AuditRecord rec;
+        rec.timestamp = QDateTime::fromMSecsSinceEpoch(1700000000123);
+        rec.user = QStringLiteral("alice");
+        rec.host = QStringLiteral("ops1");
+        rec.profile = QStringLiteral("prod");
+        rec.endpoint = QStringLiteral("https://flink:8081");
+        rec.statement = QStringLiteral("STOP JOB 'abc'");
+        rec.triggerId = QStringLiteral("t-1");
+        rec.outcome = QStringLiteral("ok");
+        {
+            HistoryStore store;
+            QVERIFY(store.open(path).ok());
+            const auto id = store.appendAudit(rec);
+            QVERIFY(id.ok());
+            QVERIFY(id.value() > 0);
+        }
+        HistoryStore again;
+        QVERIFY(again.open(path).ok());
+        const auto records = again.auditRecords(10);
+        QVERIFY(records.ok());
+        QCOMPARE(records->size(), 1);
+        const AuditRecord &r = records->first();
+        QCOMPARE(r.timestamp, rec.timestamp);
+        QCOMPARE(r.user, rec.user);
+        QCOMPARE(r.statement, rec.statement);
+        QCOMPARE(r.triggerId, rec.triggerId);
+        QCOMPARE(r.outcome, rec.outcome);
+    }
+
+    void statements_dedupeRepeatsAndStayBounded()
+    {
+        QTemporaryDir dir;
+        HistoryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("h.sqlite"))).ok());
+        QVERIFY(store.appendStatement(QStringLiteral("p"), QStringLiteral("SHOW JOBS")).ok());
+        QVERIFY(store.appendStatement(QStringLiteral("p"), QStringLiteral("SHOW JOBS")).ok());
+        QVERIFY(store.appendStatement(QStringLiteral("q"), QStringLiteral("SHOW JOBS")).ok());
+        QCOMPARE(store.recentStatements(QStringLiteral("p"), 10)->size(), 1);
+        QCOMPARE(store.recentStatements(QStringLiteral("q"), 10)->size(), 1);
+        const int total = HistoryStore::MaxStatementHistory + 10;
+        for (int i = 0; i < total; ++i)
+            QVERIFY(store.appendStatement(QStringLiteral("p"), QStringLiteral("S %1").arg(i)).ok());
+        const auto recent = store.recentStatements(QStringLiteral("p"), 5000);
+        QVERIFY(recent.ok());
+        QVERIFY(recent->size() <= HistoryStore::MaxStatementHistory);
+        QCOMPARE(recent->first().statement, QStringLiteral("S %1").arg(total - 1));
+    }
+
+    void corruptFile_isAClearErrorNamingTheFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+        QByteArray garbage;
+        for (int i = 0; i < 8192; ++i)
+            garbage.append(char((i * 131 + 7) & 0xff));
+        writeBytes(path, garbage);
+        HistoryStore store;
+        const auto opened = store.open(path);
+        QVERIFY(!opened);
+        QCOMPARE(opened.error().code, ErrorCode::Corrupt);
+        QCOMPARE(opened.error().where, path);
+        QVERIFY(opened.error().message.contains(QStringLiteral("corrupt")));
+        QVERIFY(!store.isOpen());
+        QVERIFY(!store.appendStatement(QStringLiteral("p"), QStringLiteral("x")).ok());
+    }
+
+    void truncatedDatabase_isCorrupt()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+        {
+            HistoryStore store;
+            QVERIFY(store.open(path).ok());
+            for (int i = 0; i < 200; ++i)
+                QVERIFY(store
+                            .appendStatement(QStringLiteral("p"),
+                                             QString(200, QLatin1Char('x')) + QString::number(i))
+                            .ok());
+        }
+        // Keep the header page, damage everything after it.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.size() > 8192);
+        f.seek(4096);
+        f.write(QByteArray(4096, '\xee'));
+        f.close();
+        HistoryStore store;
+        const auto opened = store.open(path);
+        QVERIFY(!opened);
+        QCOMPARE(opened.error().code, ErrorCode::Corrupt);
+    }
+
+    void lockedByAnotherConnection_isBusy()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+        {
+            HistoryStore store;
+            QVERIFY(store.open(path).ok());
+        }
+        OtherConnection other(path);
+        QVERIFY(other.exec(QStringLiteral("PRAGMA locking_mode=EXCLUSIVE")));
+        QVERIFY(other.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+        QVERIFY(other.exec(QStringLiteral(
+            "INSERT INTO statement_history (ts_ms, profile, statement) VALUES (1, 'x', 'y')")));
+        HistoryStore store;
+        const auto opened = store.open(path);
+        QVERIFY(!opened);
+        QCOMPARE(opened.error().code, ErrorCode::Busy);
+        QVERIFY(opened.error().message.contains(QStringLiteral("locked")));
+        QVERIFY(other.exec(QStringLiteral("COMMIT")));
+    }
+
+    void newerSchema_isLeftUntouched()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+        {
+            OtherConnection other(path);
+            QVERIFY(other.exec(QStringLiteral("PRAGMA user_version=99")));
+        }
+        HistoryStore store;
+        const auto opened = store.open(path);
+        QVERIFY(!opened);
+        QCOMPARE(opened.error().code, ErrorCode::Unsupported);
+        QVERIFY(opened.error().message.contains(QStringLiteral("99")));
+        OtherConnection other(path);
+        QSqlQuery q(QSqlDatabase::database(QStringLiteral("other")));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 99);
+    }
+
+    void directoryOrUnreadablePath_isClearError()
+    {
+        QTemporaryDir dir;
+        HistoryStore store;
+        const auto asDir = store.open(dir.path());
+        QVERIFY(!asDir);
+        QCOMPARE(asDir.error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(asDir.error().where, dir.path());
+
+        const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+        {
+            HistoryStore created;
+            QVERIFY(created.open(path).ok());
+        }
+        QFile::setPermissions(path, QFileDevice::Permissions());
+        if (::geteuid() == 0)
+            QSKIP("root can read any file; permission errors cannot be provoked");
+        const auto unreadable = store.open(path);
+        QVERIFY(!unreadable);
+        QCOMPARE(unreadable.error().code, ErrorCode::PermissionDenied);
+    }
+};
+
+OPSDECK_TEST_GUILESS_MAIN(TestHistoryStore)
+#include "tst_historystore.moc"
