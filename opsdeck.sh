@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# opsdeck's one entry point.
+#
+#   ./opsdeck.sh deps              install the Debian packages the build and tests need
+#   ./opsdeck.sh build [PRESET]    configure and build (preset: dev, ci, asan, release)
+#   ./opsdeck.sh run               deps + build + demo sandbox + the console on it
+#   ./opsdeck.sh test [PRESET]     deps + build + every test (unit, integration, gui)
+#   ./opsdeck.sh bench             deps + release build + the benchmarks in tests/bench
+#   ./opsdeck.sh package           deps + release build + .deb and .tar.gz (CPack)
+#
+# Set OPSDECK_JOBS to limit build parallelism (default: number of cores).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+# Exactly what building, running and testing need on Debian 12.
+PACKAGES=(
+    cmake ninja-build g++ ccache pkg-config
+    qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6svg6
+    libssl-dev openssl
+    libzookeeper-mt-dev zookeeper
+    fonts-dejavu-core
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'opsdeck.sh: %s\n' "$*" >&2; exit 1; }
+
+jobs() { echo "${OPSDECK_JOBS:-$(nproc)}"; }
+
+cmd_deps() {
+    local missing=()
+    local pkg
+    for pkg in "${PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$pkg")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing: ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || die "need root (or sudo) to install: ${missing[*]}"
+        sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+cmd_build() {
+    local preset="${1:-dev}"
+    log "configure + build (preset $preset)"
+    cmake --preset "$preset" >/dev/null
+    cmake --build --preset "$preset" -j "$(jobs)"
+}
+
+build_dir() { echo "$ROOT/build/${1:-dev}"; }
+
+cmd_test() {
+    local preset="${1:-}"
+    if [ -z "$preset" ]; then
+        if [ -n "${CI:-}" ]; then preset=ci; else preset=dev; fi
+    fi
+    cmd_deps
+    cmd_build "$preset"
+    log "tests (preset $preset)"
+    local started=$SECONDS
+    ctest --preset "$preset" -j "$(jobs)"
+    log "all tests passed in $((SECONDS - started)) s"
+}
+
+cmd_run() {
+    cmd_deps
+    cmd_build dev
+    local bin
+    bin="$(build_dir dev)/bin"
+    local sandbox_dir
+    sandbox_dir="$(mktemp -d -t opsdeck-sandbox.XXXXXX)"
+    local ready="$sandbox_dir/ready"
+    log "starting the demo sandbox in $sandbox_dir"
+    "$bin/opsdeck-sandbox" --dir "$sandbox_dir" --ready-file "$ready" &
+    local sandbox_pid=$!
+    # shellcheck disable=SC2064
+    trap "kill -TERM $sandbox_pid 2>/dev/null; wait $sandbox_pid 2>/dev/null; rm -rf '$sandbox_dir'" EXIT
+    local waited=0
+    until [ -s "$ready" ]; do
+        kill -0 "$sandbox_pid" 2>/dev/null || die "the sandbox exited before it was ready"
+        [ "$waited" -lt 600 ] || die "the sandbox was not ready within 60 s"
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    local config="$sandbox_dir/profiles.json"
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        log "opening the console on the sandbox (close the window to stop)"
+        "$bin/opsdeck" --config "$config"
+    else
+        log "no display (DISPLAY/WAYLAND_DISPLAY unset): running the headless status check instead"
+        local rc=0
+        "$bin/opsdeck" status --config "$config" || rc=$?
+        log "headless status exited $rc (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)"
+        return "$rc"
+    fi
+}
+
+cmd_bench() {
+    cmd_deps
+    cmd_build release
+    log "benchmarks"
+    ctest --preset bench
+}
+
+cmd_package() {
+    cmd_deps
+    cmd_build release
+    log "packages"
+    (cd "$(build_dir release)" && cpack -G "DEB;TGZ")
+    ls -1 "$(build_dir release)/packages/"*.{deb,tar.gz} 2>/dev/null
+}
+
+case "${1:-}" in
+    deps) cmd_deps ;;
+    build) shift; cmd_deps; cmd_build "${1:-dev}" ;;
+    run) cmd_run ;;
+    test) shift; cmd_test "${1:-}" ;;
+    bench) cmd_bench ;;
+    package) cmd_package ;;
+    ""|-h|--help|help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) die "unknown command '$1' (try: deps, build, run, test, bench, package)" ;;
+esac

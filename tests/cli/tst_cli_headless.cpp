@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "common/historystore.h"
+#include "common/profilestore.h"
+#include "testmain.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+using namespace opsdeck;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+} // namespace
+
+// Runs the real opsdeck binary the way a monitoring system does: no display, no platform plugin
+// chosen, private XDG directories, no stdin.
+class TestCliHeadless : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_home;
+    QString m_binary;
+
+    Run run(const QStringList &args)
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        env.insert(QStringLiteral("HOME"), m_home.path());
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
+        p.setProcessEnvironment(env);
+        p.setStandardInputFile(QProcess::nullDevice());
+        p.start(m_binary, args);
+        Run r;
+        if (!p.waitForFinished(30000)) {
+            p.kill();
+            p.waitForFinished();
+            return r;
+        }
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+    QString writeConfig(const QString &name, const QByteArray &json)
+    {
+        const QString path = m_home.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return {};
+        f.write(json);
+        f.close();
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        return path;
+    }
+
+    QString historyPath() const
+    {
+        return m_home.filePath(QStringLiteral("data/opsdeck/history.sqlite"));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        m_binary = qEnvironmentVariable("OPSDECK_BUILD_DIR") + QStringLiteral("/bin/opsdeck");
+        QVERIFY2(QFileInfo(m_binary).isExecutable(), qPrintable(m_binary));
+    }
+
+    void version_worksWithoutDisplay()
+    {
+        const Run r = run({QStringLiteral("--version")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.startsWith(QStringLiteral("opsdeck " OPSDECK_VERSION)), qPrintable(r.out));
+        QVERIFY(r.err.isEmpty());
+    }
+
+    void help_listsCommandsAndExitCodes()
+    {
+        const Run r = run({QStringLiteral("--help")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains(QStringLiteral("opsdeck status")));
+        QVERIFY(r.out.contains(QStringLiteral("3 UNKNOWN")));
+    }
+
+    void unknownCommand_exits3WithUsage()
+    {
+        const Run r = run({QStringLiteral("nonsense")});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY(r.err.contains(QStringLiteral("unknown command 'nonsense'")));
+        QVERIFY(r.err.contains(QStringLiteral("Usage:")));
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void guiWithoutDisplay_saysSoInsteadOfAborting()
+    {
+        const Run r = run({});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains(QStringLiteral("no display")), qPrintable(r.err));
+    }
+
+    void status_badOptionIsUsageError()
+    {
+        const Run r =
+            run({QStringLiteral("status"), QStringLiteral("--format"), QStringLiteral("xml")});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY(r.err.contains(QStringLiteral("--format must be one of table, json")));
+        const Run t = run({QStringLiteral("status"), QStringLiteral("--bogus")});
+        QCOMPARE(t.exitCode, 3);
+        QVERIFY(t.err.contains(QStringLiteral("bogus")));
+    }
+
+    void status_withoutProfiles_isUnknownWithHint()
+    {
+        const Run r = run({QStringLiteral("status")});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY(r.err.contains(QStringLiteral("no profiles configured")));
+        QVERIFY(r.err.contains(m_home.filePath(QStringLiteral("config/opsdeck/profiles.json"))));
+    }
+
+    void status_badJsonNamesFileAndPosition()
+    {
+        const QString path =
+            writeConfig(QStringLiteral("bad.json"), "{\"profiles\": [ {\"name\": }\n]}");
+        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains(path + QStringLiteral(": invalid JSON at line 1")),
+                 qPrintable(r.err));
+    }
+
+    void status_missingConfigFile()
+    {
+        const QString path = m_home.filePath(QStringLiteral("nope.json"));
+        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY(r.err.contains(path + QStringLiteral(": config file does not exist")));
+    }
+
+    void status_unknownProfileListsKnownOnes()
+    {
+        const QString path =
+            writeConfig(QStringLiteral("two.json"),
+                        "{\"profiles\":[{\"name\":\"prod\"},{\"name\":\"stage\"}]}");
+        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
+                           QStringLiteral("--profile"), QStringLiteral("qa")});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains(QStringLiteral("unknown profile 'qa' (known: prod, stage)")),
+                 qPrintable(r.err));
+    }
+
+    void status_jsonReportsEveryCheck_andBundleProblemsAreCritical()
+    {
+        QTemporaryDir certs;
+        const QByteArray json =
+            QStringLiteral("{\"default\":\"p\",\"profiles\":[{\"name\":\"p\",\"bundles\":["
+                           "{\"path\":\"%1\"},{\"path\":\"%1/missing\"}]}]}")
+                .arg(certs.path())
+                .toUtf8();
+        const QString path = writeConfig(QStringLiteral("bundles.json"), json);
+        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
+                           QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(r.exitCode, 2);
+        const QJsonObject obj = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(obj.value(QStringLiteral("state")).toString(), QStringLiteral("CRITICAL"));
+        QCOMPARE(obj.value(QStringLiteral("exit_code")).toInt(), 2);
+        QCOMPARE(obj.value(QStringLiteral("profile")).toString(), QStringLiteral("p"));
+        const QJsonArray checks = obj.value(QStringLiteral("checks")).toArray();
+        QStringList seen;
+        for (const QJsonValue &v : checks)
+            seen << v.toObject().value(QStringLiteral("check")).toString() + QLatin1Char('=') +
+                        v.toObject().value(QStringLiteral("state")).toString();
+        QCOMPARE(seen,
+                 (QStringList{QStringLiteral("config=OK"), QStringLiteral("history=OK"),
+                              QStringLiteral("bundle=OK"), QStringLiteral("bundle=CRITICAL")}));
+    }
+
+    void status_inlineSecretIsWarning_andNeverPrinted()
+    {
+        const QString path = writeConfig(QStringLiteral("inline.json"),
+                                         "{\"profiles\":[{\"name\":\"p\",\"rest\":{\"url\":\"http:/"
+                                         "/127.0.0.1:1\",\"token\":\"canary-token-123\"}}]}");
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                        QFileDevice::ReadOther);
+        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
+                           QStringLiteral("--verbose")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains(QStringLiteral("inline secret")), qPrintable(r.out));
+        QVERIFY(r.out.contains(QStringLiteral("readable by group or others")));
+        QVERIFY(!r.out.contains(QStringLiteral("canary-token-123")));
+        QVERIFY(!r.err.contains(QStringLiteral("canary-token-123")));
+    }
+
+    void status_corruptHistoryIsLoudWarning_notACrash()
+    {
+        QDir().mkpath(QFileInfo(historyPath()).absolutePath());
+        {
+            QFile f(historyPath());
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(4096, 'Z'));
+        }
+        const QString path =
+            writeConfig(QStringLiteral("ok.json"), "{\"profiles\":[{\"name\":\"p\"}]}");
+        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
+                           QStringLiteral("--verbose")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains(QStringLiteral("history  WARNING")), qPrintable(r.out));
+        QVERIFY(r.out.contains(QStringLiteral("corrupt")));
+        QVERIFY2(r.err.contains(historyPath()), qPrintable(r.err)); // --verbose names the file
+        QFile::remove(historyPath());
+    }
+};
+
+OPSDECK_TEST_GUILESS_MAIN(TestCliHeadless)
+#include "tst_cli_headless.moc"
