@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+target_sources(opsdeck_core PRIVATE
+    tls/tlstypes.h
+    tls/inspector.h
+)
