@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// opsdeck-sandbox --dir DIR [--ready-file FILE]
+//
+// Starts a real ZooKeeper server on 127.0.0.1 (the same fixture the tests use), creates the Solr
+// chroot /solr, writes DIR/profiles.json with a default profile "demo" pointing at it, prints
+//   SANDBOX READY config=DIR/profiles.json zookeeper=127.0.0.1:PORT
+// (also into FILE when given) and runs until SIGINT or SIGTERM. Then it stops ZooKeeper and exits
+// 0. The ZooKeeper child dies with the sandbox even on SIGKILL (PR_SET_PDEATHSIG).
+#include "common/profile.h"
+#include "common/profilestore.h"
+#include "zookeeperserver.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QSaveFile>
+#include <QSocketNotifier>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace opsdeck;
+using namespace opsdeck::test;
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+// Async-signal-safe: one byte into the self-pipe; the event loop does the rest.
+void onSignal(int signalNumber)
+{
+    const int savedErrno = errno;
+    const char byte = static_cast<char>(signalNumber);
+    [[maybe_unused]] const ssize_t written = ::write(g_signalPipe[1], &byte, 1);
+    errno = savedErrno;
+}
+
+bool installSignalHandlers()
+{
+    if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return false;
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    return ::sigaction(SIGINT, &action, nullptr) == 0 &&
+           ::sigaction(SIGTERM, &action, nullptr) == 0;
+}
+
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "opsdeck-sandbox: %s\n", qPrintable(message));
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    app.setApplicationName(QStringLiteral("opsdeck-sandbox"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Runs a real ZooKeeper server and writes an opsdeck profile for it."));
+    parser.addHelpOption();
+    const QCommandLineOption dirOption(QStringLiteral("dir"),
+                                       QStringLiteral("Directory for profiles.json."),
+                                       QStringLiteral("DIR"));
+    const QCommandLineOption readyOption(QStringLiteral("ready-file"),
+                                         QStringLiteral("Also write the READY line to FILE."),
+                                         QStringLiteral("FILE"));
+    parser.addOption(dirOption);
+    parser.addOption(readyOption);
+    parser.process(app);
+    if (!parser.isSet(dirOption))
+        return fail(QStringLiteral("--dir DIR is required"));
+
+    const QString dir = QDir(parser.value(dirOption)).absolutePath();
+    if (!QDir().mkpath(dir))
+        return fail(QStringLiteral("cannot create %1").arg(dir));
+
+    // Before anything slow: a signal during startup is queued in the pipe and ends the loop at
+    // once.
+    if (!installSignalHandlers())
+        return fail(QStringLiteral("cannot install signal handlers: %1")
+                        .arg(QString::fromLocal8Bit(std::strerror(errno))));
+    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&app] {
+        char buffer[16];
+        while (::read(g_signalPipe[0], buffer, sizeof buffer) > 0) {
+        }
+        app.quit();
+    });
+
+    ZooKeeperServer server;
+    if (auto started = server.start(); !started)
+        return fail(started.error().toString());
+
+    {
+        ZkClient client;
+        auto connected = client.connect(server.connectString(), 10000);
+        if (!connected)
+            return fail(connected.error().toString());
+        auto created = client.ensurePath(QStringLiteral("/solr"));
+        if (!created)
+            return fail(created.error().toString());
+    }
+
+    const QString configPath = QDir(dir).filePath(QStringLiteral("profiles.json"));
+    ProfileSet set;
+    set.path = configPath;
+    Profile demo;
+    demo.name = QStringLiteral("demo");
+    demo.zookeeper.connectString = server.connectString() + QStringLiteral("/solr");
+    set.profiles << demo;
+    set.defaultProfile = demo.name;
+    if (auto saved = ProfileStore::save(set, configPath); !saved)
+        return fail(saved.error().toString());
+
+    const QString ready = QStringLiteral("SANDBOX READY config=%1 zookeeper=%2")
+                              .arg(configPath, server.connectString());
+    std::printf("%s\n", qPrintable(ready));
+    std::fflush(stdout);
+    if (parser.isSet(readyOption)) {
+        QSaveFile file(parser.value(readyOption));
+        if (!file.open(QIODevice::WriteOnly) || file.write(ready.toUtf8() + '\n') < 0 ||
+            !file.commit())
+            return fail(QStringLiteral("cannot write %1").arg(parser.value(readyOption)));
+    }
+
+    app.exec();
+    std::fprintf(stderr, "opsdeck-sandbox: stopping ZooKeeper\n");
+    server.stop();
+    return 0;
+}
