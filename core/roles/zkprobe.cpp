@@ -298,14 +298,17 @@ Result<ZkProbeResult> probeZooKeeper(const ZooKeeperConfig &config, int timeoutM
         if (outcome != Wait::Done)
             return waitError(outcome, QStringLiteral("listing %1").arg(root));
         const int childRc = state.children.rc;
+        if ((childRc == ZNOAUTH || childRc == ZAUTHFAILED) && config.digestAuth.isSet())
+            return makeError(ErrorCode::PermissionDenied,
+                             QStringLiteral("authentication rejected: not allowed to read %1 with "
+                                            "the digest credentials from %2")
+                                 .arg(root, config.digestAuth.displayString()),
+                             where);
         if (childRc == ZNOAUTH || childRc == ZAUTHFAILED)
             return makeError(ErrorCode::PermissionDenied,
-                             QStringLiteral("authentication rejected: not allowed to read %1 %2")
-                                 .arg(root, config.digestAuth.isSet()
-                                                ? QStringLiteral("with the digest credentials "
-                                                                 "from %1")
-                                                      .arg(config.digestAuth.displayString())
-                                                : QStringLiteral("without credentials")),
+                             QStringLiteral("not allowed to read %1 without credentials: its ACL "
+                                            "needs digest authentication (zookeeper.digestAuth)")
+                                 .arg(root),
                              where);
         if (childRc == ZNONODE)
             return makeError(ErrorCode::NotFound,
