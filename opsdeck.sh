@@ -20,7 +20,7 @@ cd "$ROOT"
 PACKAGES=(
     cmake ninja-build g++ ccache pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6svg6
-    libssl-dev openssl
+    libssl-dev openssl libsqlite3-dev
     libzookeeper-mt-dev zookeeper
     fonts-dejavu-core
 )

@@ -57,9 +57,9 @@ void mirrorActivityToStderr(ActivityLog &log)
         &log, &ActivityLog::entryAdded, &log,
         [](const ActivityEntry &entry) {
             QTextStream err(stderr);
-            err << '[' << entry.timestamp.toString(QStringLiteral("HH:mm:ss.zzz")) << "] "
-                << severityName(entry.severity) << ' ' << entry.source << ": " << entry.message
-                << '\n';
+            err << '[' << entry.timestamp.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"))
+                << "] " << severityName(entry.severity) << ' ' << entry.source << ": "
+                << entry.message << '\n';
         },
         Qt::DirectConnection);
 }

@@ -29,7 +29,8 @@ ActivityLog::ActivityLog(int capacity, QObject *parent)
 quint64 ActivityLog::add(Severity severity, const QString &source, const QString &message)
 {
     ActivityEntry entry;
-    entry.timestamp = QDateTime::currentDateTime();
+    entry.timestamp =
+        QDateTime::currentDateTimeUtc(); // local-time conversion is slow; views convert
     entry.severity = severity;
     entry.source = source;
     entry.message = message;

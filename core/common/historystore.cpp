@@ -35,6 +35,12 @@ const char *const Migrations[] = {
 };
 static_assert(std::size(Migrations) == HistoryStore::SchemaVersion);
 
+// Qt SQL binds a null QString as SQL NULL; our text columns are NOT NULL, so bind "" instead.
+QVariant text(const QString &value)
+{
+    return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
+}
+
 bool looksCorrupt(const QSqlError &error)
 {
     const QString text = error.databaseText() + error.driverText();
@@ -160,6 +166,7 @@ Result<void> HistoryStore::open(const QString &path)
 void HistoryStore::close()
 {
     m_open = false;
+    m_auditInsert.reset(); // queries must go before their connection
     if (QSqlDatabase::contains(m_connection)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_connection, false);
@@ -229,17 +236,25 @@ Result<qint64> HistoryStore::appendAudit(const AuditRecord &record)
 {
     if (!m_open)
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    q.prepare(QStringLiteral("INSERT INTO audit_log (ts_ms, os_user, host, profile, endpoint, "
-                             "statement, trigger_id, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    if (!m_auditInsert) {
+        m_auditInsert = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connection, false));
+        if (!m_auditInsert->prepare(QStringLiteral(
+                "INSERT INTO audit_log (ts_ms, os_user, host, profile, endpoint, statement, "
+                "trigger_id, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))) {
+            const QString detail = m_auditInsert->lastError().text();
+            m_auditInsert.reset();
+            return sqlError(QStringLiteral("cannot prepare the audit insert"), detail);
+        }
+    }
+    QSqlQuery &q = *m_auditInsert;
     q.addBindValue(record.timestamp.toMSecsSinceEpoch());
-    q.addBindValue(record.user);
-    q.addBindValue(record.host);
-    q.addBindValue(record.profile);
-    q.addBindValue(record.endpoint);
-    q.addBindValue(record.statement);
-    q.addBindValue(record.triggerId);
-    q.addBindValue(record.outcome);
+    q.addBindValue(text(record.user));
+    q.addBindValue(text(record.host));
+    q.addBindValue(text(record.profile));
+    q.addBindValue(text(record.endpoint));
+    q.addBindValue(text(record.statement));
+    q.addBindValue(text(record.triggerId));
+    q.addBindValue(text(record.outcome));
     if (!q.exec())
         return sqlError(QStringLiteral("cannot append to the audit log"), q.lastError().text());
     return q.lastInsertId().toLongLong();
@@ -286,8 +301,8 @@ Result<void> HistoryStore::appendStatement(const QString &profile, const QString
     q.prepare(QStringLiteral(
         "INSERT INTO statement_history (ts_ms, profile, statement) VALUES (?, ?, ?)"));
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
-    q.addBindValue(profile);
-    q.addBindValue(statement);
+    q.addBindValue(text(profile));
+    q.addBindValue(text(statement));
     if (!q.exec())
         return sqlError(QStringLiteral("cannot store the statement"), q.lastError().text());
     // Bound: the newest MaxStatementHistory rows across all profiles.

@@ -7,6 +7,9 @@
 #include <QList>
 #include <QString>
 #include <QThread>
+#include <memory>
+
+class QSqlQuery;
 
 namespace opsdeck {
 
@@ -70,6 +73,7 @@ private:
     Result<void> migrate();
     Error sqlError(const QString &what, const QString &detail) const;
 
+    std::unique_ptr<QSqlQuery> m_auditInsert; // prepared once: re-preparing doubles the cost
     QString m_connection;
     QString m_path;
     bool m_open = false;

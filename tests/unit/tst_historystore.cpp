@@ -101,6 +101,25 @@ private Q_SLOTS:
         QCOMPARE(r.outcome, rec.outcome);
     }
 
+    void audit_acceptsEmptyOptionalFields()
+    {
+        // A STOP without a savepoint has no trigger id: the record must still be stored.
+        QTemporaryDir dir;
+        HistoryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("h.sqlite"))).ok());
+        AuditRecord rec;
+        rec.timestamp = QDateTime::currentDateTimeUtc();
+        rec.statement = QStringLiteral("STOP JOB 'abc'");
+        rec.outcome = QStringLiteral("ok");
+        const auto id = store.appendAudit(rec);
+        QVERIFY2(id.ok(), qPrintable(id.ok() ? QString() : id.error().toString()));
+        const auto records = store.auditRecords(1);
+        QVERIFY(records.ok());
+        QCOMPARE(records->size(), 1);
+        QCOMPARE(records->first().triggerId, QString());
+        QCOMPARE(records->first().statement, rec.statement);
+    }
+
     void statements_dedupeRepeatsAndStayBounded()
     {
         QTemporaryDir dir;
