@@ -31,6 +31,10 @@ FileInspection inspectBytes(const QString &name, const QByteArray &bytes,
 // files over MaxInspectedFileSize, unreadable files; follows symlinks (loop -> SymlinkLoop).
 FileInspection inspectFile(const QString &path, const InspectOptions &options);
 
+// True when OpenSSL's "legacy" provider (RC2, 3DES-era PKCS#12) could be loaded. Loads the
+// providers once on first use (thread-safe); every function here does that itself.
+bool legacyProviderAvailable();
+
 // Lowercase hex SHA-256.
 QString sha256Hex(const QByteArray &bytes);
 

@@ -11,7 +11,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
+
+struct x509_st; // OpenSSL's X509, only held opaquely (see CertificateInfo::x509)
 
 namespace opsdeck::tls {
 
@@ -26,6 +29,7 @@ enum class FileKind {
     Jceks,
 };
 QString fileKindName(FileKind kind); // "chain", "trust", "key", "pkcs12", "jks", "jceks", "unknown"
+std::optional<FileKind> fileKindFromName(const QString &name); // inverse of fileKindName
 
 // Stable machine codes for why a file or bundle is not usable. JSON uses these strings.
 enum class Problem {
@@ -50,6 +54,7 @@ enum class Problem {
     HostnameMismatch,     // "hostname_mismatch"
 };
 QString problemCode(Problem problem);
+std::optional<Problem> problemFromCode(const QString &code); // inverse of problemCode
 
 struct CertificateInfo
 {
@@ -69,6 +74,10 @@ struct CertificateInfo
     QByteArray der;              // the certificate itself, for chain building and probing
     QByteArray publicKeySha256;  // SHA-256 of the DER SubjectPublicKeyInfo (key matching)
     QString alias;               // keystore alias, when from a store
+    bool trustedEntry = false;   // from a trust file or a keystore trusted-certificate entry
+    // The parsed certificate, shared (refcounted, read-only) so evaluation does not decode the
+    // DER again. Null when the info was built by other means; evaluation then decodes `der`.
+    std::shared_ptr<x509_st> x509;
 
     qint64 daysLeft(const QDateTime &now) const; // negative when expired
 };
@@ -112,6 +121,7 @@ enum class Verdict {
 };
 QString verdictName(Verdict verdict); // "ok", "expired", "not_yet_valid", "untrusted_chain",
                                       // "key_mismatch", "hostname_mismatch", "invalid", "unreadable"
+std::optional<Verdict> verdictFromName(const QString &name); // inverse of verdictName
 
 // The evaluation of a whole bundle at one moment.
 struct BundleEvaluation
