@@ -2,6 +2,7 @@
 #include "common/historystore.h"
 #include "common/profilestore.h"
 #include "testmain.h"
+#include "zookeeperserver.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -202,6 +203,37 @@ private Q_SLOTS:
         QVERIFY(r.out.contains(QStringLiteral("readable by group or others")));
         QVERIFY(!r.out.contains(QStringLiteral("canary-token-123")));
         QVERIFY(!r.err.contains(QStringLiteral("canary-token-123")));
+    }
+
+    void status_zooKeeperUpIsOk_downIsCritical()
+    {
+        test::ZooKeeperServer zk;
+        const auto started = zk.start();
+        QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().toString()));
+        const QString path = writeConfig(
+            QStringLiteral("zk.json"),
+            QStringLiteral("{\"profiles\":[{\"name\":\"zk\",\"zookeeper\":{\"connect\":\"%1\"}}]}")
+                .arg(zk.connectString())
+                .toUtf8());
+        const QStringList args{QStringLiteral("status"), QStringLiteral("--config"), path,
+                               QStringLiteral("--format"), QStringLiteral("json"),
+                               QStringLiteral("--timeout"), QStringLiteral("3000")};
+        const Run up = run(args);
+        QCOMPARE(up.exitCode, 0);
+        QJsonObject zkCheck;
+        for (const QJsonValue &v : QJsonDocument::fromJson(up.out.toUtf8()).object().value(QStringLiteral("checks")).toArray()) {
+            if (v.toObject().value(QStringLiteral("check")).toString() == QLatin1String("zookeeper"))
+                zkCheck = v.toObject();
+        }
+        QCOMPARE(zkCheck.value(QStringLiteral("state")).toString(), QStringLiteral("OK"));
+        QVERIFY2(zkCheck.value(QStringLiteral("detail")).toString().contains(zk.connectString()),
+                 qPrintable(up.out));
+
+        zk.stop();
+        const Run down = run(args);
+        QCOMPARE(down.exitCode, 2);
+        QVERIFY2(down.out.contains(QStringLiteral("no ZooKeeper server answered within 3000 ms")),
+                 qPrintable(down.out));
     }
 
     void status_corruptHistoryIsLoudWarning_notACrash()
