@@ -1,11 +1,300 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "activitylogpanel.h"
+#include "common/activitylog.h"
+#include "common/historystore.h"
+#include "profileeditordialog.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+
 namespace opsdeck {
 
-MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent)
+namespace {
+
+const QString ProfilesSource = QStringLiteral("profiles");
+
+QString zkStatusColor(ZkState state)
 {
+    switch (state) {
+    case ZkState::Connected:
+        return QStringLiteral("#15803d");
+    case ZkState::Unreachable:
+        return QStringLiteral("#c62828");
+    case ZkState::Checking:
+        return QStringLiteral("#b45309");
+    case ZkState::NotConfigured:
+        break;
+    }
+    return QStringLiteral("#6b7280");
+}
+
+} // namespace
+
+MainWindow::MainWindow(MainWindowSetup setup, QWidget *parent)
+    : QMainWindow(parent)
+    , m_setup(std::move(setup))
+    , m_profiles(m_setup.profiles)
+    , m_layout(DockLayout::defaultLayout())
+{
+    Q_ASSERT(m_setup.log);
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(QStringLiteral("opsdeck"));
+    setDockNestingEnabled(true);
+    setDockOptions(dockOptions() | QMainWindow::AllowTabbedDocks | QMainWindow::GroupedDragging);
+
+    m_settingsPath = m_setup.settingsPath.isEmpty()
+                         ? QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) +
+                               QStringLiteral("/layout.ini")
+                         : m_setup.settingsPath;
+
+    m_connections = new ConnectionsPanel(m_setup.log, this);
+    connect(m_connections, &ConnectionsPanel::editProfilesRequested, this,
+            &MainWindow::editProfiles);
+    addPanel(QStringLiteral("connectionsDock"), tr("Connections"), m_connections);
+
+    m_activity = new ActivityLogPanel(m_setup.log, this);
+    addPanel(QStringLiteral("activityDock"), tr("Activity log"), m_activity);
+
+    createMenus();
+    createStatusBar();
+
+    const bool historyOn = m_setup.history && m_setup.history->isOpen();
+    m_connections->setHistoryState(historyOn,
+                                   historyOn ? m_setup.history->path() : m_setup.historyError);
+
+    QSettings settings(m_settingsPath, QSettings::IniFormat);
+    m_layout.restore(this, settings);
+
+    setActiveProfile(m_setup.activeProfile);
+}
+
+MainWindow::~MainWindow() = default;
+
+QDockWidget *MainWindow::addPanel(const QString &objectName, const QString &title, QWidget *content)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(content);
+    dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+                      QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    m_docks << dock;
+    return dock;
+}
+
+void MainWindow::createMenus()
+{
+    m_profileMenu = menuBar()->addMenu(tr("&Profile"));
+    m_profileMenu->setObjectName(QStringLiteral("profileMenu"));
+    m_profileGroup = new QActionGroup(this);
+    m_profileGroup->setExclusive(true);
+    rebuildProfileMenu();
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
+    for (QDockWidget *dock : std::as_const(m_docks)) {
+        QAction *toggle = dock->toggleViewAction();
+        toggle->setObjectName(dock->objectName() + QStringLiteral("Toggle"));
+        m_viewMenu->addAction(toggle);
+    }
+    m_viewMenu->addSeparator();
+    QAction *restore = m_viewMenu->addAction(tr("&Restore default layout"));
+    restore->setObjectName(QStringLiteral("restoreDefaultLayout"));
+    connect(restore, &QAction::triggered, this, &MainWindow::restoreDefaultLayout);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    QAction *about = help->addAction(tr("&About opsdeck"));
+    about->setObjectName(QStringLiteral("aboutOpsdeck"));
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    QAction *aboutQt = help->addAction(tr("About &Qt"));
+    aboutQt->setObjectName(QStringLiteral("aboutQt"));
+    connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::rebuildProfileMenu()
+{
+    m_profileMenu->clear();
+    const auto old = m_profileGroup->actions();
+    for (QAction *action : old) {
+        m_profileGroup->removeAction(action);
+        action->deleteLater();
+    }
+    if (m_profiles.profiles.isEmpty()) {
+        QAction *none = m_profileMenu->addAction(tr("No profiles defined"));
+        none->setEnabled(false);
+    }
+    for (const Profile &p : std::as_const(m_profiles.profiles)) {
+        auto *action = new QAction(p.name, m_profileGroup);
+        action->setCheckable(true);
+        action->setChecked(p.name == m_activeProfile);
+        action->setData(p.name);
+        if (p.name == m_profiles.defaultProfile)
+            action->setText(tr("%1 (default)").arg(p.name));
+        connect(action, &QAction::triggered, this,
+                [this, name = p.name] { setActiveProfile(name); });
+        m_profileMenu->addAction(action);
+    }
+    m_profileMenu->addSeparator();
+    QAction *edit = m_profileMenu->addAction(tr("&Edit profiles…"));
+    edit->setObjectName(QStringLiteral("editProfiles"));
+    connect(edit, &QAction::triggered, this, &MainWindow::editProfiles);
+    m_profileMenu->addSeparator();
+    QAction *quit = m_profileMenu->addAction(tr("&Quit"));
+    quit->setObjectName(QStringLiteral("quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+}
+
+void MainWindow::createStatusBar()
+{
+    auto makeLabel = [this](const QString &objectName) {
+        auto *label = new QLabel(this);
+        label->setObjectName(objectName);
+        label->setContentsMargins(6, 0, 6, 0);
+        statusBar()->addPermanentWidget(label);
+        return label;
+    };
+    m_configStatus = new QLabel(this);
+    m_configStatus->setObjectName(QStringLiteral("statusConfig"));
+    m_configStatus->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
+    m_configStatus->setContentsMargins(6, 0, 6, 0);
+    statusBar()->addWidget(m_configStatus, 1);
+    if (m_setup.configError.isEmpty()) {
+        m_configStatus->hide();
+    } else {
+        m_configStatus->setText(tr("profiles not loaded — %1").arg(m_setup.configError));
+        m_configStatus->setToolTip(m_setup.configError);
+    }
+
+    m_profileStatus = makeLabel(QStringLiteral("statusProfile"));
+    m_zkStatus = makeLabel(QStringLiteral("statusZooKeeper"));
+    m_historyStatus = makeLabel(QStringLiteral("statusHistory"));
+
+    connect(m_connections, &ConnectionsPanel::zkStateChanged, this,
+            [this](ZkState state, const QString &detail) {
+                m_zkStatus->setText(
+                    QStringLiteral("ZooKeeper: <b style=\"color:%1\">%2</b>")
+                        .arg(zkStatusColor(state), zkStateName(state).toHtmlEscaped()));
+                m_zkStatus->setToolTip(detail);
+            });
+    m_zkStatus->setText(QStringLiteral("ZooKeeper: %1").arg(zkStateName(ZkState::NotConfigured)));
+
+    const bool historyOn = m_setup.history && m_setup.history->isOpen();
+    if (historyOn) {
+        m_historyStatus->setText(tr("history: on"));
+        m_historyStatus->setToolTip(m_setup.history->path());
+    } else {
+        const QString reason =
+            m_setup.historyError.isEmpty() ? tr("not opened") : m_setup.historyError;
+        m_historyStatus->setText(tr("history: disabled — %1").arg(reason));
+        m_historyStatus->setToolTip(reason);
+        m_historyStatus->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
+    }
+}
+
+void MainWindow::updateProfileStatus()
+{
+    m_profileStatus->setText(m_activeProfile.isEmpty()
+                                 ? tr("profile: none")
+                                 : tr("profile: <b>%1</b>").arg(m_activeProfile.toHtmlEscaped()));
+    setWindowTitle(m_activeProfile.isEmpty() ? QStringLiteral("opsdeck")
+                                             : QStringLiteral("%1 — opsdeck").arg(m_activeProfile));
+    const auto actions = m_profileGroup->actions();
+    for (QAction *action : actions)
+        action->setChecked(action->data().toString() == m_activeProfile);
+}
+
+void MainWindow::setActiveProfile(const QString &name)
+{
+    const Profile *profile = name.isEmpty() ? nullptr : m_profiles.find(name);
+    if (!name.isEmpty() && !profile) {
+        QStringList names;
+        for (const Profile &p : std::as_const(m_profiles.profiles))
+            names << p.name;
+        m_setup.log->error(
+            ProfilesSource,
+            tr("profile '%1' is not defined in %2 (defined: %3)")
+                .arg(name, m_profiles.path.isEmpty() ? m_setup.configPath : m_profiles.path,
+                     names.isEmpty() ? tr("none") : names.join(QStringLiteral(", "))));
+    }
+    const QString newName = profile ? profile->name : QString();
+    const bool changed = newName != m_activeProfile || !m_connections->isVisibleTo(this);
+    m_activeProfile = newName;
+    m_connections->setProfile(profile ? std::optional<Profile>(*profile) : std::nullopt);
+    updateProfileStatus();
+    if (profile && changed)
+        m_setup.log->info(ProfilesSource, tr("active profile: %1").arg(profile->name));
+}
+
+void MainWindow::setProfiles(const ProfileSet &profiles)
+{
+    m_profiles = profiles;
+    rebuildProfileMenu();
+    QString active = m_activeProfile;
+    if (!m_profiles.find(active))
+        active = m_profiles.defaultProfile;
+    if (active.isEmpty() && m_profiles.profiles.size() == 1)
+        active = m_profiles.profiles.first().name;
+    setActiveProfile(active);
+    m_configStatus->hide();
+}
+
+void MainWindow::editProfiles()
+{
+    const QString path =
+        m_setup.configPath.isEmpty() ? ProfileStore::defaultConfigPath() : m_setup.configPath;
+    ProfileEditorDialog dialog(m_profiles, path, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const ProfileSet edited = dialog.profileSet();
+    m_setup.log->info(ProfilesSource, tr("saved %n profile(s) to %1", nullptr,
+                                         static_cast<int>(edited.profiles.size()))
+                                          .arg(path));
+    setProfiles(edited);
+}
+
+void MainWindow::restoreDefaultLayout()
+{
+    m_layout.apply(this);
+    m_setup.log->info(QStringLiteral("ui"), tr("default layout restored"));
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings(m_settingsPath, QSettings::IniFormat);
+    m_layout.save(this, settings);
+    settings.sync();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About opsdeck"),
+        tr("<h3>opsdeck %1</h3>"
+           "<p>Operations console for TLS certificate reloads, Flink jobs and SolrCloud node "
+           "roles.</p>"
+           "<p>Built with Qt %2, running on Qt %3.</p>"
+           "<p>License: GPL-3.0-or-later</p>")
+            .arg(QStringLiteral(OPSDECK_VERSION), QStringLiteral(QT_VERSION_STR),
+                 QString::fromLatin1(qVersion())));
 }
 
 } // namespace opsdeck

@@ -1,15 +1,91 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/profilestore.h"
+#include "connectionspanel.h"
+#include "docklayout.h"
+
 #include <QMainWindow>
+
+class QActionGroup;
+class QDockWidget;
+class QLabel;
+class QMenu;
 
 namespace opsdeck {
 
+class ActivityLog;
+class ActivityLogPanel;
+class HistoryStore;
+
+// What the main window is built from. The pointers are borrowed and must outlive the window.
+struct MainWindowSetup
+{
+    ActivityLog *log = nullptr;      // required
+    HistoryStore *history = nullptr; // may be null or not open: history disabled, shown loudly
+    QString historyError;            // why it is not open ("<file>: <problem>")
+    ProfileSet profiles;             // may be empty
+    QString activeProfile;           // "" : none selected
+    QString configPath;              // where the profile editor saves
+    QString configError;             // loading the profiles failed: shown in the status bar
+    // Where the window layout is kept; empty: AppConfigLocation/layout.ini.
+    QString settingsPath;
+};
+
+// The console: dockable panels (each with a stable objectName), the Profile/View/Help menus and a
+// status bar with the active profile, the ZooKeeper state and the history store state.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(MainWindowSetup setup, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    QString activeProfile() const { return m_activeProfile; }
+    const ProfileSet &profiles() const { return m_profiles; }
+    QList<QDockWidget *> docks() const { return m_docks; }
+    ConnectionsPanel *connectionsPanel() const { return m_connections; }
+    ActivityLogPanel *activityPanel() const { return m_activity; }
+    const DockLayout &dockLayout() const { return m_layout; }
+    QString settingsPath() const { return m_settingsPath; }
+
+    // Selects a profile by name ("" : none); unknown names are logged and select none.
+    void setActiveProfile(const QString &name);
+    // Replaces the profile set (after the editor saved), keeping the active one when it still
+    // exists.
+    void setProfiles(const ProfileSet &profiles);
+
+public Q_SLOTS:
+    void restoreDefaultLayout();
+    void editProfiles();
+    void saveLayout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QDockWidget *addPanel(const QString &objectName, const QString &title, QWidget *content);
+    void createMenus();
+    void rebuildProfileMenu();
+    void createStatusBar();
+    void updateProfileStatus();
+    void showAbout();
+
+    MainWindowSetup m_setup;
+    ProfileSet m_profiles;
+    QString m_activeProfile;
+    QString m_settingsPath;
+    DockLayout m_layout;
+    QList<QDockWidget *> m_docks;
+    ActivityLogPanel *m_activity = nullptr;
+    ConnectionsPanel *m_connections = nullptr;
+    QMenu *m_profileMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QActionGroup *m_profileGroup = nullptr;
+    QLabel *m_profileStatus = nullptr;
+    QLabel *m_zkStatus = nullptr;
+    QLabel *m_historyStatus = nullptr;
+    QLabel *m_configStatus = nullptr;
 };
 
 } // namespace opsdeck
