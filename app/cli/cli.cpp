@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
 
+#include "certscommand.h"
 #include "statuscommand.h"
 
 #include <QCoreApplication>
@@ -11,7 +12,7 @@ namespace opsdeck::cli {
 
 namespace {
 
-const QStringList HeadlessCommands = {QStringLiteral("status")};
+const QStringList HeadlessCommands = {QStringLiteral("status"), QStringLiteral("certs")};
 
 } // namespace
 
@@ -27,6 +28,9 @@ QString usageText()
         "Usage:\n"
         "  opsdeck [--profile NAME] [--config FILE]   start the console (needs a display)\n"
         "  opsdeck status [options]                   headless status of a profile\n"
+        "  opsdeck certs scan PATH... [options]       certificate inventory and verdicts\n"
+        "  opsdeck certs watch PATH... [options]      stream reload events (JSON lines)\n"
+        "  opsdeck certs probe HOST:PORT [options]    the certificate a live endpoint serves\n"
         "  opsdeck --version | --help\n"
         "\n"
         "Headless options (status):\n"
@@ -109,6 +113,8 @@ int runHeadless(int &argc, char **argv, const Invocation &invocation)
     QCoreApplication::setApplicationVersion(QStringLiteral(OPSDECK_VERSION));
     if (invocation.command == QLatin1String("status"))
         return toInt(runStatusCommand(invocation.commandArgs));
+    if (invocation.command == QLatin1String("certs"))
+        return toInt(runCertsCommand(invocation.commandArgs));
     QTextStream(stderr) << "opsdeck: unknown command '" << invocation.command << "'\n";
     return toInt(ExitCode::Unknown);
 }

@@ -215,14 +215,19 @@ private Q_SLOTS:
             QStringLiteral("{\"profiles\":[{\"name\":\"zk\",\"zookeeper\":{\"connect\":\"%1\"}}]}")
                 .arg(zk.connectString())
                 .toUtf8());
-        const QStringList args{QStringLiteral("status"), QStringLiteral("--config"), path,
-                               QStringLiteral("--format"), QStringLiteral("json"),
-                               QStringLiteral("--timeout"), QStringLiteral("3000")};
+        const QStringList args{
+            QStringLiteral("status"),   QStringLiteral("--config"), path,
+            QStringLiteral("--format"), QStringLiteral("json"),     QStringLiteral("--timeout"),
+            QStringLiteral("3000")};
         const Run up = run(args);
         QCOMPARE(up.exitCode, 0);
         QJsonObject zkCheck;
-        for (const QJsonValue &v : QJsonDocument::fromJson(up.out.toUtf8()).object().value(QStringLiteral("checks")).toArray()) {
-            if (v.toObject().value(QStringLiteral("check")).toString() == QLatin1String("zookeeper"))
+        for (const QJsonValue &v : QJsonDocument::fromJson(up.out.toUtf8())
+                                       .object()
+                                       .value(QStringLiteral("checks"))
+                                       .toArray()) {
+            if (v.toObject().value(QStringLiteral("check")).toString() ==
+                QLatin1String("zookeeper"))
                 zkCheck = v.toObject();
         }
         QCOMPARE(zkCheck.value(QStringLiteral("state")).toString(), QStringLiteral("OK"));
