@@ -179,17 +179,27 @@ ExitCode runCertsScan(const QStringList &args)
             out << "  warnings: " << b.evaluation.warnings.join(QStringLiteral(", ")) << '\n';
         QList<QStringList> rows;
         for (const tls::FileInspection &f : b.files) {
-            if (f.certificates.isEmpty()) {
+            if (!f.isUsable()) {
                 rows << QStringList{f.name,
                                     tls::fileKindName(f.kind),
-                                    f.isUsable() ? QStringLiteral("-")
-                                                 : tls::problemCode(f.problem) +
-                                                       QStringLiteral(": ") + f.problemDetail,
+                                    tls::problemCode(f.problem) + QStringLiteral(": ") +
+                                        f.problemDetail,
                                     QString(),
                                     QString(),
                                     QString()};
                 continue;
             }
+            for (const tls::PrivateKeyInfo &k : f.keys)
+                rows << QStringList{
+                    f.name,
+                    tls::fileKindName(f.kind),
+                    QStringLiteral("%1 %2-bit private key%3")
+                        .arg(k.keyType)
+                        .arg(k.keyBits)
+                        .arg(k.encrypted ? QStringLiteral(" (encrypted)") : QString()),
+                    QString(),
+                    QString(),
+                    QString()};
             for (const tls::CertificateInfo &c : f.certificates)
                 rows << QStringList{f.name,
                                     tls::fileKindName(f.kind),
