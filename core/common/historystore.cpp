@@ -11,6 +11,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QTimeZone>
 #include <QVariant>
 
 namespace opsdeck {
@@ -32,6 +33,11 @@ const char *const Migrations[] = {
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " ts_ms INTEGER NOT NULL, profile TEXT NOT NULL, statement TEXT NOT NULL);"
     "CREATE INDEX statement_history_profile ON statement_history(profile, id);",
+    // 1 -> 2: the TLS module's reload timeline
+    "CREATE TABLE reload_events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " ts_ms INTEGER NOT NULL, bundle TEXT NOT NULL, kind TEXT NOT NULL, json BLOB NOT NULL);"
+    "CREATE INDEX reload_events_bundle ON reload_events(bundle, id);",
 };
 static_assert(std::size(Migrations) == HistoryStore::SchemaVersion);
 
@@ -332,6 +338,54 @@ Result<QList<StatementHistoryEntry>> HistoryStore::recentStatements(const QStrin
                         QDateTime::fromMSecsSinceEpoch(q.value(1).toLongLong()),
                         q.value(2).toString(), q.value(3).toString()});
     return entries;
+}
+
+Result<qint64> HistoryStore::appendReloadEvent(const StoredReloadEvent &event)
+{
+    if (!m_open)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral(
+        "INSERT INTO reload_events (ts_ms, bundle, kind, json) VALUES (?, ?, ?, ?)"));
+    q.addBindValue(event.timestamp.toMSecsSinceEpoch());
+    q.addBindValue(text(event.bundle));
+    q.addBindValue(text(event.kind));
+    q.addBindValue(event.json.isNull() ? QByteArray("") : event.json);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot store the reload event"), q.lastError().text());
+    const qint64 id = q.lastInsertId().toLongLong();
+    // Bound: evict the oldest rows beyond MaxReloadEvents (checked every 100 inserts).
+    if (id % 100 == 0) {
+        q.prepare(QStringLiteral("DELETE FROM reload_events WHERE id <= ?"));
+        q.addBindValue(id - MaxReloadEvents);
+        if (!q.exec())
+            return sqlError(QStringLiteral("cannot trim the reload events"), q.lastError().text());
+    }
+    return id;
+}
+
+Result<QList<StoredReloadEvent>> HistoryStore::reloadEvents(int limit, const QString &bundle) const
+{
+    if (!m_open)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (bundle.isEmpty()) {
+        q.prepare(QStringLiteral("SELECT id, ts_ms, bundle, kind, json FROM reload_events "
+                                 "ORDER BY id DESC LIMIT ?"));
+    } else {
+        q.prepare(QStringLiteral("SELECT id, ts_ms, bundle, kind, json FROM reload_events "
+                                 "WHERE bundle = ? ORDER BY id DESC LIMIT ?"));
+        q.addBindValue(bundle);
+    }
+    q.addBindValue(limit);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot read the reload events"), q.lastError().text());
+    QList<StoredReloadEvent> events;
+    while (q.next())
+        events.append({q.value(0).toLongLong(),
+                       QDateTime::fromMSecsSinceEpoch(q.value(1).toLongLong(), QTimeZone::utc()),
+                       q.value(2).toString(), q.value(3).toString(), q.value(4).toByteArray()});
+    return events;
 }
 
 } // namespace opsdeck

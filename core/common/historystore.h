@@ -27,6 +27,17 @@ struct AuditRecord
     QString outcome;
 };
 
+// One stored reload event of the TLS module: when, which bundle, which kind, and the event's own
+// JSON (the same object `opsdeck certs watch` prints).
+struct StoredReloadEvent
+{
+    qint64 id = 0;
+    QDateTime timestamp;
+    QString bundle;
+    QString kind;
+    QByteArray json;
+};
+
 struct StatementHistoryEntry
 {
     qint64 id = 0;
@@ -44,8 +55,9 @@ struct StatementHistoryEntry
 class HistoryStore
 {
 public:
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2;
     static constexpr int MaxStatementHistory = 1000;
+    static constexpr int MaxReloadEvents = 10000;
 
     HistoryStore();
     ~HistoryStore();
@@ -68,6 +80,11 @@ public:
     // the same profile is not stored twice.
     Result<void> appendStatement(const QString &profile, const QString &statement);
     Result<QList<StatementHistoryEntry>> recentStatements(const QString &profile, int limit) const;
+
+    // Keeps the newest MaxReloadEvents events (oldest evicted first).
+    Result<qint64> appendReloadEvent(const StoredReloadEvent &event);
+    // Newest first; an empty bundle means every bundle.
+    Result<QList<StoredReloadEvent>> reloadEvents(int limit, const QString &bundle = {}) const;
 
 private:
     Result<void> migrate();

@@ -5,6 +5,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QTimeZone>
 #include <unistd.h>
 
 using namespace opsdeck;
@@ -137,6 +138,66 @@ private Q_SLOTS:
         QVERIFY(recent.ok());
         QVERIFY(recent->size() <= HistoryStore::MaxStatementHistory);
         QCOMPARE(recent->first().statement, QStringLiteral("S %1").arg(total - 1));
+    }
+
+    void reloadEvents_filterByBundleAndStayBounded()
+    {
+        QTemporaryDir dir;
+        HistoryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("h.sqlite"))).ok());
+        const QDateTime t0 = QDateTime::fromMSecsSinceEpoch(1700000000000, QTimeZone::utc());
+        for (int i = 0; i < HistoryStore::MaxReloadEvents + 250; ++i) {
+            StoredReloadEvent e;
+            e.timestamp = t0.addMSecs(i);
+            e.bundle = (i % 2) ? QStringLiteral("/a") : QStringLiteral("/b");
+            e.kind = QStringLiteral("CHANGED");
+            e.json = QByteArray("{\"n\":") + QByteArray::number(i) + '}';
+            QVERIFY(store.appendReloadEvent(e).ok());
+        }
+        const auto all = store.reloadEvents(100000);
+        QVERIFY(all.ok());
+        QVERIFY2(all->size() <= HistoryStore::MaxReloadEvents + 100,
+                 qPrintable(QString::number(all->size())));
+        QVERIFY(all->size() >= HistoryStore::MaxReloadEvents);
+        const int last = HistoryStore::MaxReloadEvents + 249;
+        QCOMPARE(all->first().json, QByteArray("{\"n\":") + QByteArray::number(last) + '}');
+        QCOMPARE(all->first().timestamp, t0.addMSecs(last));
+        const auto onlyA = store.reloadEvents(10, QStringLiteral("/a"));
+        QVERIFY(onlyA.ok());
+        QCOMPARE(onlyA->size(), 10);
+        for (const StoredReloadEvent &e : onlyA.value())
+            QCOMPARE(e.bundle, QStringLiteral("/a"));
+    }
+
+    void migration_fromSchema1_keepsDataAndAddsReloadEvents()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("h.sqlite"));
+        {
+            // A version-1 database as opsdeck 0.1 wrote it.
+            OtherConnection v1(path);
+            QVERIFY(v1.exec(QStringLiteral(
+                "CREATE TABLE audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER NOT "
+                "NULL, os_user TEXT NOT NULL, host TEXT NOT NULL, profile TEXT NOT NULL, endpoint "
+                "TEXT NOT NULL, statement TEXT NOT NULL, trigger_id TEXT NOT NULL DEFAULT '', "
+                "outcome TEXT NOT NULL)")));
+            QVERIFY(v1.exec(QStringLiteral(
+                "CREATE TABLE statement_history (id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms "
+                "INTEGER NOT NULL, profile TEXT NOT NULL, statement TEXT NOT NULL)")));
+            QVERIFY(v1.exec(QStringLiteral("INSERT INTO statement_history (ts_ms, profile, "
+                                           "statement) VALUES (1, 'p', 'SHOW JOBS')")));
+            QVERIFY(v1.exec(QStringLiteral("PRAGMA user_version=1")));
+        }
+        HistoryStore store;
+        QVERIFY(store.open(path).ok());
+        QCOMPARE(store.schemaVersion(), 2);
+        QCOMPARE(store.recentStatements(QStringLiteral("p"), 5)->first().statement,
+                 QStringLiteral("SHOW JOBS"));
+        StoredReloadEvent e;
+        e.timestamp = QDateTime::currentDateTimeUtc();
+        e.bundle = QStringLiteral("/x");
+        e.kind = QStringLiteral("SNAPSHOT");
+        QVERIFY(store.appendReloadEvent(e).ok());
     }
 
     void corruptFile_isAClearErrorNamingTheFile()
