@@ -16,6 +16,7 @@
 #include <QSslSocket>
 #include <QTimer>
 #include <memory>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -67,6 +68,22 @@ Problem problemForVerifyError(int code)
     }
 }
 
+QString rfc2253(const X509_NAME *name)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio)
+        return {};
+    QString text;
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
+        char *data = nullptr;
+        const long size = BIO_get_mem_data(bio, &data);
+        if (data && size > 0)
+            text = QString::fromUtf8(data, qsizetype(size));
+    }
+    BIO_free(bio);
+    return text;
+}
+
 struct VerifyCollector
 {
     QList<QPair<int, int>> seen; // (error, depth)
@@ -85,11 +102,8 @@ int collectingVerifyCallback(int ok, X509_STORE_CTX *ctx)
         collector->seen.append(qMakePair(code, depth));
         const Problem problem = problemForVerifyError(code);
         QString subject;
-        if (X509 *cert = X509_STORE_CTX_get_current_cert(ctx)) {
-            char buf[256] = {};
-            X509_NAME_oneline(X509_get_subject_name(cert), buf, int(sizeof buf));
-            subject = QString::fromUtf8(buf);
-        }
+        if (X509 *cert = X509_STORE_CTX_get_current_cert(ctx))
+            subject = rfc2253(X509_get_subject_name(cert));
         QString text = QString::fromUtf8(X509_verify_cert_error_string(code));
         if (!subject.isEmpty() && problem != Problem::HostnameMismatch)
             text += QStringLiteral(" (depth %1, %2)").arg(depth).arg(subject);
