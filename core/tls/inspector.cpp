@@ -67,7 +67,7 @@ bool legacyProviderAvailable()
 
 QString sha256Hex(const QByteArray &bytes)
 {
-    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    return QString::fromLatin1(sha256Raw(bytes).toHex());
 }
 
 QString manifestHash(const QList<FileInspection> &files)

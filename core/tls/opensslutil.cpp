@@ -21,6 +21,7 @@ namespace {
 
 std::once_flag g_providersOnce;
 std::atomic<bool> g_legacyLoaded{false};
+EVP_MD *g_sha256 = nullptr; // fetched once; EVP_MD objects are safe to share between threads
 
 QDateTime asn1TimeToUtc(const ASN1_TIME *time)
 {
@@ -144,6 +145,7 @@ void ensureProviders()
         OSSL_PROVIDER_load(nullptr, "default");
         const bool legacy = OSSL_PROVIDER_load(nullptr, "legacy") != nullptr;
         g_legacyLoaded.store(legacy);
+        g_sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
         ERR_clear_error();
     });
 }
@@ -190,6 +192,14 @@ int noPasswordCallback(char *, int, int, void *)
 
 QByteArray sha256Raw(const QByteArray &bytes)
 {
+    ensureProviders();
+    // OpenSSL's SHA-256 uses the CPU's SHA extensions; the pre-fetched EVP_MD avoids a lookup.
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (g_sha256 != nullptr && EVP_Digest(bytes.constData(), static_cast<size_t>(bytes.size()), md,
+                                          &len, g_sha256, nullptr) == 1)
+        return QByteArray(reinterpret_cast<const char *>(md), static_cast<qsizetype>(len));
+    ERR_clear_error();
     return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
 }
 

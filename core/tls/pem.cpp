@@ -22,12 +22,13 @@ bool isSpace(char c)
 
 QByteArray stripWhitespace(const QByteArray &in)
 {
-    QByteArray out;
-    out.reserve(in.size());
+    QByteArray out(in.size(), Qt::Uninitialized);
+    char *dst = out.data();
     for (char c : in) {
         if (!isSpace(c))
-            out.append(c);
+            *dst++ = c;
     }
+    out.truncate(dst - out.constData());
     return out;
 }
 
@@ -44,6 +45,7 @@ PemBody splitBody(const QByteArray &body)
     qsizetype pos = 0;
     bool inHeaders = true;
     QByteArray base64;
+    base64.reserve(body.size());
     while (pos < body.size()) {
         qsizetype eol = body.indexOf('\n', pos);
         if (eol < 0)
