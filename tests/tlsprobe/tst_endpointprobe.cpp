@@ -11,6 +11,7 @@
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
+#include <QThread>
 
 using namespace opsdeck;
 using namespace opsdeck::test;
@@ -376,6 +377,46 @@ private Q_SLOTS:
         delete prober;
         QCoreApplication::processEvents();
         QCOMPARE(spy.size(), before);
+    }
+
+    void hostNameIsSniAndVerifiedName()
+    {
+        // "localhost" resolves locally (/etc/hosts); s_server listens on 127.0.0.1 only, so an
+        // IPv6-first answer also shows that every address is tried.
+        EndpointProber prober;
+        ProbeRequest r = loopback(m_server.port());
+        r.host = QStringLiteral("localhost");
+        r.caFile = m_pki.rootCert;
+        const ProbeResult res = runProbe(prober, r);
+        QVERIFY2(res.ok(), qPrintable(res.errorMessage));
+        QCOMPARE(res.serverName, QStringLiteral("localhost"));
+        QCOMPARE(res.endpoint, QStringLiteral("localhost:%1").arg(m_server.port()));
+        QCOMPARE(res.peerAddress, QStringLiteral("127.0.0.1"));
+        QVERIFY2(res.verified, qPrintable(res.verifyReason));
+    }
+
+    void worksOnAWorkerThread()
+    {
+        QThread worker;
+        worker.start();
+        auto *prober = new EndpointProber;
+        prober->moveToThread(&worker);
+        connect(&worker, &QThread::finished, prober, &QObject::deleteLater);
+        // The context lives here: the result crosses as a value through a queued connection.
+        QList<ProbeResult> results;
+        bool onThisThread = false;
+        connect(prober, &EndpointProber::finished, this, [&](const ProbeResult &r) {
+            onThisThread = QThread::currentThread() == thread();
+            results << r;
+        });
+        const ProbeRequest request = loopback(m_server.port());
+        QMetaObject::invokeMethod(prober, [prober, request] { prober->probe(request); });
+        QTRY_COMPARE_WITH_TIMEOUT(results.size(), 1, 15000);
+        QVERIFY(onThisThread);
+        QVERIFY2(results.first().ok(), qPrintable(results.first().errorMessage));
+        QCOMPARE(results.first().leafSha256, QString::fromLatin1(m_pki.chain.leaf.sha256Hex));
+        worker.quit();
+        QVERIFY(worker.wait(10000));
     }
 
     void metatypeCrossesThreads()
