@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <optional>
+#include <utility>
 
 namespace opsdeck::tls::detail {
 
@@ -226,10 +227,10 @@ bool readEntries(Reader &r, quint32 version, quint32 count, FileInspection &out,
 QByteArray integrityDigest(const QByteArray &password, QByteArrayView signedPart)
 {
     // Java hashes the password chars as UTF-16BE.
-    const QString pw = QString::fromUtf8(password);
+    QString pw = QString::fromUtf8(password);
     QByteArray utf16;
     utf16.reserve(pw.size() * 2);
-    for (QChar ch : pw) {
+    for (QChar ch : std::as_const(pw)) {
         utf16.append(static_cast<char>(ch.unicode() >> 8));
         utf16.append(static_cast<char>(ch.unicode() & 0xFF));
     }
@@ -238,6 +239,7 @@ QByteArray integrityDigest(const QByteArray &password, QByteArrayView signedPart
     sha1.addData(QByteArrayView("Mighty Aphrodite"));
     sha1.addData(signedPart);
     OPENSSL_cleanse(utf16.data(), static_cast<size_t>(utf16.size()));
+    pw.fill(QChar(u'\0')); // wipe the copy (same size: no reallocation)
     return sha1.result();
 }
 
