@@ -457,6 +457,8 @@ struct StatPass
     QString detail;
     QList<QString> names;
     QList<QString> paths;
+    QList<bool> plain; // a regular file in a real directory: no symlink to resolve
+    QString realDir;   // the bundle directory without symlinks
 };
 
 StatPass listBundle(const QString &bundlePath)
@@ -474,6 +476,7 @@ StatPass listBundle(const QString &bundlePath)
     if (!S_ISDIR(st.st_mode)) {
         p.names << QFileInfo(bundlePath).fileName();
         p.paths << bundlePath;
+        p.plain << false;
         return p;
     }
     DIR *d = ::opendir(QFile::encodeName(bundlePath).constData());
@@ -483,7 +486,11 @@ StatPass listBundle(const QString &bundlePath)
         p.detail = QStringLiteral("%1: %2").arg(bundlePath, errnoText(err));
         return p;
     }
-    QStringList names;
+    char real[PATH_MAX];
+    p.realDir = ::realpath(QFile::encodeName(bundlePath).constData(), real)
+                    ? QFile::decodeName(real)
+                    : bundlePath;
+    QList<QPair<QString, bool>> names;
     int entries = 0;
     while (struct dirent *e = ::readdir(d)) {
         if (++entries > 1000000)
@@ -494,32 +501,44 @@ StatPass listBundle(const QString &bundlePath)
             continue;
         if (e->d_type == DT_DIR)
             continue;
-        names << QFile::decodeName(e->d_name);
+        names.append({QFile::decodeName(e->d_name), e->d_type == DT_REG});
     }
     ::closedir(d);
-    names.sort();
-    for (const QString &n : std::as_const(names)) {
+    std::sort(names.begin(), names.end());
+    for (const auto &[n, regular] : std::as_const(names)) {
         const QString path = bundlePath + QLatin1Char('/') + n;
-        struct stat fst
-        {
-        };
-        // Subdirectories (also through symlinks) are not files of this bundle.
-        if (::stat(QFile::encodeName(path).constData(), &fst) == 0 && S_ISDIR(fst.st_mode))
-            continue;
+        if (!regular) {
+            // Subdirectories (also through symlinks) are not files of this bundle.
+            struct stat fst
+            {
+            };
+            if (::stat(QFile::encodeName(path).constData(), &fst) == 0 && S_ISDIR(fst.st_mode))
+                continue;
+        }
         p.names << n;
         p.paths << path;
+        p.plain << regular;
     }
     return p;
 }
 
 } // namespace
 
-static void statRecord(const QString &name, const QString &path, auto &r)
+// plainIn: the real directory of a regular file found by readdir (one stat, no realpath).
+static void statRecord(const QString &name, const QString &path, const QString &plainIn, auto &r)
 {
     r.name = name;
     r.path = path;
     char resolved[PATH_MAX];
-    if (!::realpath(QFile::encodeName(path).constData(), resolved)) {
+    if (!plainIn.isEmpty()) {
+        const QByteArray full = QFile::encodeName(plainIn + QLatin1Char('/') + name);
+        if (size_t(full.size()) >= sizeof resolved) {
+            r.problem = Problem::Unreadable;
+            r.problemDetail = QStringLiteral("%1: path too long").arg(path);
+            return;
+        }
+        std::memcpy(resolved, full.constData(), size_t(full.size()) + 1);
+    } else if (!::realpath(QFile::encodeName(path).constData(), resolved)) {
         const int err = errno;
         r.problem = problemForErrno(err);
         r.problemDetail = r.problem == Problem::SymlinkLoop
@@ -550,10 +569,8 @@ static void statRecord(const QString &name, const QString &path, auto &r)
         r.problemDetail = QStringLiteral("%1 is larger than %2 bytes; not read")
                               .arg(path)
                               .arg(MaxInspectedFileSize);
-    } else if (::access(resolved, R_OK) != 0) {
-        r.problem = Problem::Unreadable;
-        r.problemDetail = QStringLiteral("%1: %2").arg(path, errnoText(errno));
     }
+    // Permission problems show when the file is read (open fails: Unreadable).
 }
 
 bool BundleMonitor::statChanged(Bundle &b)
@@ -570,7 +587,7 @@ bool BundleMonitor::statChanged(Bundle &b)
         if (it == b.files.cend())
             return true;
         FileRecord r;
-        statRecord(p.names.at(i), p.paths.at(i), r);
+        statRecord(p.names.at(i), p.paths.at(i), p.plain.at(i) ? p.realDir : QString(), r);
         if (!r.sameIdentity(*it) || it->racy())
             return true;
     }
@@ -590,7 +607,7 @@ QList<FileInspection> BundleMonitor::collect(Bundle &b, bool *unavailable, QStri
     QList<qsizetype> toHash;
     for (qsizetype i = 0; i < p.names.size(); ++i) {
         FileRecord &r = records[i];
-        statRecord(p.names.at(i), p.paths.at(i), r);
+        statRecord(p.names.at(i), p.paths.at(i), p.plain.at(i) ? p.realDir : QString(), r);
         const auto prev = b.files.constFind(r.name);
         if (r.problem != Problem::None)
             continue;
