@@ -2,9 +2,12 @@
 #include "mainwindow.h"
 
 #include "activitylogpanel.h"
+#include "certificatespanel.h"
+#include "certnotifier.h"
 #include "common/activitylog.h"
 #include "common/historystore.h"
 #include "profileeditordialog.h"
+#include "reloadeventspanel.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -17,6 +20,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 
 namespace opsdeck {
 
@@ -63,11 +67,30 @@ MainWindow::MainWindow(MainWindowSetup setup, QWidget *parent)
             &MainWindow::editProfiles);
     addPanel(QStringLiteral("connectionsDock"), tr("Connections"), m_connections);
 
+    m_certificates = new CertificatesPanel(this);
+    addPanel(QStringLiteral("certificatesDock"), tr("Certificates"), m_certificates);
+
+    m_reloadEvents = new ReloadEventsPanel(this);
+    addPanel(QStringLiteral("reloadEventsDock"), tr("Reload events"), m_reloadEvents);
+
     m_activity = new ActivityLogPanel(m_setup.log, this);
     addPanel(QStringLiteral("activityDock"), tr("Activity log"), m_activity);
 
     createMenus();
     createStatusBar();
+
+    m_notifier = new CertNotifier(m_setup.log, this);
+    m_notifier->setStatusBar(statusBar());
+    if (m_setup.useSystemTray && QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(QApplication::windowIcon(), this);
+        m_tray->setToolTip(QStringLiteral("opsdeck"));
+        m_tray->show();
+        m_notifier->setTrayIcon(m_tray);
+    }
+    m_tls =
+        new TlsMonitorController(m_setup.tls, m_setup.log, m_setup.history, m_certificates->model(),
+                                 m_reloadEvents->model(), m_notifier, this);
+    m_tls->loadStoredEvents();
 
     const bool historyOn = m_setup.history && m_setup.history->isOpen();
     m_connections->setHistoryState(historyOn,
@@ -236,6 +259,19 @@ void MainWindow::setActiveProfile(const QString &name)
     updateProfileStatus();
     if (profile && changed)
         m_setup.log->info(ProfilesSource, tr("active profile: %1").arg(profile->name));
+    applyTlsProfile(profile);
+}
+
+void MainWindow::applyTlsProfile(const Profile *profile)
+{
+    // Rebuild the monitor only when what it watches changed (another profile, edited bundles).
+    const bool same = profile ? (m_tlsProfile && m_tlsProfile->name == profile->name &&
+                                 m_tlsProfile->bundles == profile->bundles)
+                              : !m_tlsProfile.has_value();
+    if (same && (m_tls->isRunning() || !profile || profile->bundles.isEmpty()))
+        return;
+    m_tlsProfile = profile ? std::optional<Profile>(*profile) : std::nullopt;
+    m_tls->setProfile(m_tlsProfile);
 }
 
 void MainWindow::setProfiles(const ProfileSet &profiles)

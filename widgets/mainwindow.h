@@ -4,6 +4,7 @@
 #include "common/profilestore.h"
 #include "connectionspanel.h"
 #include "docklayout.h"
+#include "tlsmonitorcontroller.h"
 
 #include <QMainWindow>
 
@@ -11,12 +12,16 @@ class QActionGroup;
 class QDockWidget;
 class QLabel;
 class QMenu;
+class QSystemTrayIcon;
 
 namespace opsdeck {
 
 class ActivityLog;
 class ActivityLogPanel;
+class CertNotifier;
+class CertificatesPanel;
 class HistoryStore;
+class ReloadEventsPanel;
 
 // What the main window is built from. The pointers are borrowed and must outlive the window.
 struct MainWindowSetup
@@ -30,6 +35,13 @@ struct MainWindowSetup
     QString configError;             // loading the profiles failed: shown in the status bar
     // Where the window layout is kept; empty: AppConfigLocation/layout.ini.
     QString settingsPath;
+    // Certificate monitoring of the active profile's bundles: monitor options (defaults: 2 s
+    // quiet period, 30 s safety poll, 30 s consistency window), expiry warning threshold, endpoint
+    // probe period. Tests shorten them.
+    TlsMonitorController::Options tls;
+    // Desktop notifications through the system tray when one is available; false: always the
+    // status bar + Activity log fallback.
+    bool useSystemTray = true;
 };
 
 // The console: dockable panels (each with a stable objectName), the Profile/View/Help menus and a
@@ -46,6 +58,10 @@ public:
     QList<QDockWidget *> docks() const { return m_docks; }
     ConnectionsPanel *connectionsPanel() const { return m_connections; }
     ActivityLogPanel *activityPanel() const { return m_activity; }
+    CertificatesPanel *certificatesPanel() const { return m_certificates; }
+    ReloadEventsPanel *reloadEventsPanel() const { return m_reloadEvents; }
+    CertNotifier *certNotifier() const { return m_notifier; }
+    TlsMonitorController *tlsController() const { return m_tls; }
     const DockLayout &dockLayout() const { return m_layout; }
     QString settingsPath() const { return m_settingsPath; }
 
@@ -70,6 +86,7 @@ private:
     void createStatusBar();
     void updateProfileStatus();
     void showAbout();
+    void applyTlsProfile(const Profile *profile);
 
     MainWindowSetup m_setup;
     ProfileSet m_profiles;
@@ -79,6 +96,12 @@ private:
     QList<QDockWidget *> m_docks;
     ActivityLogPanel *m_activity = nullptr;
     ConnectionsPanel *m_connections = nullptr;
+    CertificatesPanel *m_certificates = nullptr;
+    ReloadEventsPanel *m_reloadEvents = nullptr;
+    CertNotifier *m_notifier = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    TlsMonitorController *m_tls = nullptr;
+    std::optional<Profile> m_tlsProfile; // what the monitor was built from
     QMenu *m_profileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QActionGroup *m_profileGroup = nullptr;
