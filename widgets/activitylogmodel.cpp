@@ -14,12 +14,16 @@ ActivityLogModel::ActivityLogModel(int capacity, QObject *parent)
 
 void ActivityLogModel::attach(ActivityLog *log)
 {
-    // Connect first, then load the snapshot: entries racing in between arrive twice and are
-    // dropped by id in addEntry().
+    // Connect first, then load the snapshot: entries racing in between arrive twice (in the
+    // snapshot and queued) and are dropped by id in addEntry(). Only ids up to the snapshot's
+    // last one can be such duplicates: signals from several threads arrive out of id order
+    // (ActivityLog emits outside its lock), so "id <= the highest seen" would drop real entries.
     connect(log, &ActivityLog::entryAdded, this, &ActivityLogModel::addEntry);
     const QList<ActivityEntry> existing = log->entries();
     for (const ActivityEntry &entry : existing)
         addEntry(entry);
+    if (!existing.isEmpty())
+        m_lastId = std::max(m_lastId, existing.last().id);
 }
 
 int ActivityLogModel::rowCount(const QModelIndex &parent) const
@@ -113,8 +117,7 @@ QVariant ActivityLogModel::headerData(int section, Qt::Orientation orientation, 
 void ActivityLogModel::addEntry(const ActivityEntry &entry)
 {
     if (entry.id != 0 && entry.id <= m_lastId)
-        return; // already shown (snapshot/signal overlap) or cleared
-    m_lastId = std::max(m_lastId, entry.id);
+        return; // already shown: in the snapshot attach() loaded
     const auto overflow = static_cast<int>(m_entries.size()) + 1 - m_capacity;
     if (overflow > 0) {
         beginRemoveRows({}, 0, overflow - 1);

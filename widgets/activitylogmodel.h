@@ -56,7 +56,7 @@ public Q_SLOTS:
 private:
     const int m_capacity;
     std::deque<ActivityEntry> m_entries;
-    quint64 m_lastId = 0;
+    quint64 m_lastId = 0; // the last id of the snapshot attach() loaded
 };
 
 // Shows entries at or above a minimum severity.

@@ -115,8 +115,10 @@ private Q_SLOTS:
         for (QDockWidget *dock : window.docks())
             names << dock->objectName();
         names.sort();
-        QCOMPARE(names,
-                 QStringList({QStringLiteral("activityDock"), QStringLiteral("connectionsDock")}));
+        QCOMPARE(
+            names,
+            QStringList({QStringLiteral("activityDock"), QStringLiteral("certificatesDock"),
+                         QStringLiteral("connectionsDock"), QStringLiteral("reloadEventsDock")}));
 
         auto *viewMenu = window.findChild<QMenu *>(QStringLiteral("viewMenu"));
         QVERIFY(viewMenu);
