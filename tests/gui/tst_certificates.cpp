@@ -718,6 +718,8 @@ private Q_SLOTS:
 
     void screenshot_mainWindowWithCertificates()
     {
+        // Demo-like data: an OK bundle rotated on disk while its service still serves the old
+        // leaf, one expiring soon, one broken by a key-mismatch rotation.
         auto ok = makeBundle(bundleDir(QStringLiteral("shot/solr")),
                              CertSpec::server(QStringLiteral("solr1.demo.internal")).validFor(240));
         auto soon =
@@ -726,22 +728,34 @@ private Q_SLOTS:
         auto bad = makeBundle(bundleDir(QStringLiteral("shot/zookeeper")),
                               CertSpec::server(QStringLiteral("zk1.demo.internal")).validFor(200));
         QVERIFY(ok && soon && bad);
+        QSslServer server;
+        QSslConfiguration tlsConfig = QSslConfiguration::defaultConfiguration();
+        tlsConfig.setLocalCertificateChain(QSslCertificate::fromData(ok->chain.leaf.chainPem));
+        tlsConfig.setPrivateKey(QSslKey(ok->chain.leaf.keyPem, QSsl::Ec));
+        tlsConfig.setPeerVerifyMode(QSslSocket::VerifyNone);
+        server.setSslConfiguration(tlsConfig);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+
         HistoryStore history;
         QVERIFY(history.open(m_dir.filePath(QStringLiteral("shot-history.sqlite"))));
         ActivityLog log;
+        BundleConfig solr = bundleConfig(ok->dir);
+        solr.probeEndpoint = QStringLiteral("127.0.0.1:%1").arg(server.serverPort());
         MainWindowSetup setup =
-            setupFor(&log, {bundleConfig(ok->dir), bundleConfig(soon->dir), bundleConfig(bad->dir)},
-                     &history);
+            setupFor(&log, {solr, bundleConfig(soon->dir), bundleConfig(bad->dir)}, &history);
+        setup.profiles.profiles.first().name = QStringLiteral("demo");
+        setup.activeProfile = QStringLiteral("demo");
         MainWindow window(setup);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         CertificatesModel *model = window.certificatesPanel()->model();
         ReloadEventsModel *events = window.reloadEventsPanel()->model();
         QTRY_COMPARE_WITH_TIMEOUT(countEvents(events, {}, QStringLiteral("SNAPSHOT")), 3, 10000);
-        // A rotation and a broken one, for the timeline.
-        QVERIFY(rotate(*ok, CertSpec::server(QStringLiteral("solr1.demo.internal")).validFor(365)));
-        QTRY_COMPARE_WITH_TIMEOUT(countEvents(events, ok->dir, QStringLiteral("CHANGED")), 1,
-                                  10000);
+        QTRY_COMPARE_WITH_TIMEOUT(countEvents(events, ok->dir, QStringLiteral("SERVED")), 1, 15000);
+        CertSpec next = CertSpec::server(QStringLiteral("solr1.demo.internal")).validFor(365);
+        next.notBefore = QDateTime::currentDateTimeUtc().addSecs(-60);
+        QVERIFY(rotate(*ok, next));
+        QTRY_COMPARE_WITH_TIMEOUT(countEvents(events, ok->dir, QStringLiteral("SERVED")), 2, 15000);
         QVERIFY(rotate(*bad, CertSpec::server(QStringLiteral("zk1.demo.internal")).validFor(200),
                        false));
         QTRY_COMPARE_WITH_TIMEOUT(countEvents(events, bad->dir, QStringLiteral("INVALID")), 1,
@@ -749,6 +763,8 @@ private Q_SLOTS:
         const QModelIndex crt =
             childNamed(model, model->bundleIndex(ok->dir), QStringLiteral("tls.crt"));
         window.certificatesPanel()->select(model->index(0, 0, crt));
+        QVERIFY(cellText(model->bundleIndex(ok->dir), CertificatesModel::BadgesColumn)
+                    .contains(QStringLiteral("not reloaded")));
         QCoreApplication::processEvents();
         const QString path = saveScreenshot(&window, QStringLiteral("mainwindow-certificates"));
         QVERIFY(!path.isEmpty());
