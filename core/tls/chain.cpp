@@ -4,6 +4,7 @@
 #include "inspector.h"
 #include "opensslutil.h"
 
+#include <QSet>
 #include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
@@ -120,33 +121,38 @@ CertificateInfo Evaluator::infoFor(X509 *x)
 
 const CertRef *Evaluator::pickLeaf() const
 {
+    // A leaf issued nothing else in the bundle. "c issued o" means o's issuer is c's subject and
+    // o is not self-issued; collecting those issuers once keeps this linear in the bundle size
+    // (a nested loop over all pairs took minutes for 20,000 certificates).
+    QSet<QString> issuersOfOthers;
+    issuersOfOthers.reserve(static_cast<qsizetype>(m_certs.size()));
+    for (const CertRef &o : m_certs) {
+        if (o.info->subject != o.info->issuer)
+            issuersOfOthers.insert(o.info->issuer);
+    }
+    QSet<QByteArray> plainKeys;
+    QSet<QString> encryptedAliases;
+    for (const PrivateKeyInfo *k : m_keys) {
+        if (!k->encrypted && !k->publicKeySha256.isEmpty())
+            plainKeys.insert(k->publicKeySha256);
+        else if (k->encrypted && !k->alias.isEmpty())
+            encryptedAliases.insert(k->alias);
+    }
+
     const CertRef *best = nullptr;
     int bestScore = -1;
     for (const CertRef &c : m_certs) {
-        bool issuedOther = false;
-        for (const CertRef &o : m_certs) {
-            if (o.info->subject != c.info->subject && o.info->issuer == c.info->subject) {
-                issuedOther = true;
-                break;
-            }
-        }
-        if (issuedOther)
+        if (issuersOfOthers.contains(c.info->subject))
             continue;
         int score = 1;
         if (!c.info->isCa)
             score = 2;
         if (!c.info->trustedEntry && !c.info->selfSigned)
             score += 1;
-        for (const PrivateKeyInfo *k : m_keys) {
-            if (!k->encrypted && !k->publicKeySha256.isEmpty() &&
-                k->publicKeySha256 == c.info->publicKeySha256)
-                score = 10;
-            else if (k->encrypted && !k->alias.isEmpty() && k->alias == c.info->alias &&
-                     c.index == 0)
-                score = std::max(score, 8);
-            else if (k->encrypted && !k->alias.isEmpty() && k->alias == c.info->alias)
-                score = std::max(score, 6);
-        }
+        if (plainKeys.contains(c.info->publicKeySha256) && !c.info->publicKeySha256.isEmpty())
+            score = 10;
+        else if (encryptedAliases.contains(c.info->alias) && !c.info->alias.isEmpty())
+            score = std::max(score, c.index == 0 ? 8 : 6);
         if (score > bestScore) {
             best = &c;
             bestScore = score;
