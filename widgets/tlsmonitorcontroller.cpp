@@ -239,27 +239,13 @@ void TlsMonitorController::onProbeFinished(const tls::ProbeResult &result)
     if (pending.generation != m_generation)
         return;
 
-    tls::ReloadEvent e;
-    e.kind = tls::ReloadEventKind::Served;
-    e.ts = QDateTime::currentDateTimeUtc();
-    e.bundle = pending.bundle;
-    e.endpoint = result.endpoint;
-    QString key;
-    if (!result.ok()) {
-        e.detail = tr("probe failed (%1): %2")
-                       .arg(tls::probeErrorKindName(result.error), result.errorMessage);
-        key = QStringLiteral("error:") + tls::probeErrorKindName(result.error);
-    } else {
-        const auto leaf = m_diskLeaf.constFind(pending.bundle);
-        const tls::DiskComparison cmp = leaf != m_diskLeaf.cend()
-                                            ? tls::compareWithDisk(result, *leaf)
-                                            : tls::compareWithDisk(result, QString());
-        e.fingerprint = result.leafSha256;
-        e.matchesDisk = cmp.matchesDisk;
-        e.detail = cmp.message;
-        key = result.leafSha256 + QLatin1Char('|') + tls::diskMatchName(cmp.match) +
-              QLatin1Char('|') + cmp.diskSha256;
-    }
+    const auto leaf = m_diskLeaf.constFind(pending.bundle);
+    const tls::ReloadEvent e = tls::servedEvent(
+        pending.bundle, result,
+        leaf != m_diskLeaf.cend() ? std::optional<tls::CertificateInfo>(*leaf) : std::nullopt);
+    // Only news is recorded: a periodic probe that finds what the last one found adds nothing.
+    const QString key = result.ok() ? QString(e.fingerprint + QLatin1Char('|') + e.detail)
+                                    : QString(QStringLiteral("error:") + e.reason);
     if (!pending.afterChange && m_lastServedKey.value(pending.bundle) == key)
         return; // the same as last time: not news
     m_lastServedKey.insert(pending.bundle, key);

@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "certswatch.h"
 
+#include "common/profile.h"
 #include "common/secretref.h"
 #include "tls/bundlemonitor.h"
+#include "tls/endpointprobe.h"
 #include "tls/reloadevent.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QJsonDocument>
 #include <QSocketNotifier>
 #include <QTextStream>
+#include <QTimer>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
 #include <unistd.h>
+#include <vector>
 
 namespace opsdeck::cli {
 
@@ -43,7 +48,9 @@ QString usage()
         "  --consistency-window S    PENDING becomes INVALID after this long (default 30)\n"
         "  --password REF            store password as env:VAR or file:PATH\n"
         "  --hostname NAME           check the leaf against this name\n"
-        "  --probe HOST:PORT         compare what an endpoint serves with disk (SERVED)\n"
+        "  --probe HOST:PORT         compare what an endpoint serves with disk (SERVED); one\n"
+        "                            per PATH, paired in order (one PATH: several allowed)\n"
+        "  --probe-interval S        re-probe this often besides after each change (default 60)\n"
         "  --format jsonl|table      output (default jsonl)\n"
         "  --warn-days N             expiring_soon threshold (default 30)\n"
         "  --force-poll              no inotify: poll only\n"
@@ -58,6 +65,7 @@ struct WatchArgs
     QString passwordRef;
     QString hostname;
     QStringList probes;
+    int probeIntervalS = 60;
     bool table = false;
     int warnDays = 30;
     bool help = false;
@@ -75,12 +83,7 @@ bool parseInt(const QString &text, int min, int max, int *out)
 
 bool validEndpoint(const QString &text)
 {
-    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
-    if (colon <= 0)
-        return false;
-    bool ok = false;
-    const int port = text.mid(colon + 1).toInt(&ok);
-    return ok && port > 0 && port < 65536;
+    return parseHostPort(text).ok(); // "host:port", IPv6 as "[::1]:port"
 }
 
 bool parseArgs(const QStringList &args, WatchArgs *w, QString *error)
@@ -157,6 +160,9 @@ bool parseArgs(const QStringList &args, WatchArgs *w, QString *error)
                 return false;
             }
             w->probes << p;
+        } else if (arg == QLatin1String("--probe-interval")) {
+            if (!intValue(1, 86400, &w->probeIntervalS))
+                return false;
         } else if (arg == QLatin1String("--format")) {
             QString f;
             if (!value(&f))
@@ -192,6 +198,13 @@ bool parseArgs(const QStringList &args, WatchArgs *w, QString *error)
     }
     if (!w->help && w->paths.isEmpty()) {
         *error = QStringLiteral("no PATH given");
+        return false;
+    }
+    if (w->paths.size() > 1 && !w->probes.isEmpty() && w->probes.size() != w->paths.size()) {
+        *error = QStringLiteral("--probe pairs with PATH in order: give one per PATH (%1 PATHs, "
+                                "%2 probes)")
+                     .arg(w->paths.size())
+                     .arg(w->probes.size());
         return false;
     }
     return true;
@@ -268,6 +281,7 @@ ExitCode runCertsWatch(const QStringList &args)
     int result = 0;
     {
         tls::BundleMonitor monitor(w.monitor);
+        QList<int> bundleIds;
         const bool table = w.table;
         QObject::connect(&monitor, &tls::BundleMonitor::event, &monitor,
                          [table](const tls::ReloadEvent &e) { printEvent(e, table); });
@@ -278,14 +292,72 @@ ExitCode runCertsWatch(const QStringList &args)
             spec.havePassword = havePassword;
             spec.expectedHostname = w.hostname;
             spec.warnDays = w.warnDays;
-            monitor.addBundle(spec);
+            bundleIds << monitor.addBundle(spec);
         }
-        // TODO(probe): for each w.probes entry, run tls::EndpointProber (endpointprobe.h) after
-        // READY and on every CHANGED/RECOVERED, then call monitor.reportServed(bundleId,
-        // endpoint, result.leafSha256) to emit SERVED with matches_disk. The lead wires this.
-        if (!w.probes.isEmpty())
-            err << "opsdeck certs watch: note: --probe is accepted but endpoint probing is not "
-                   "wired yet; no SERVED events will be printed\n";
+        // SERVED: probe after READY, after every CHANGED/RECOVERED of a bundle, and every
+        // --probe-interval seconds; a periodic probe that finds what the last one found prints
+        // nothing (only news is an event).
+        tls::EndpointProber prober;
+        struct ProbeTarget
+        {
+            int bundleId = 0;
+            QString bundle; // absolute path, as in the events
+            tls::ProbeRequest request;
+            QString lastKey;
+            bool afterChange = true;
+        };
+        std::vector<ProbeTarget> targets;
+        QHash<quint64, size_t> running; // probe id -> target index
+        for (qsizetype i = 0; i < w.probes.size(); ++i) {
+            const qsizetype pathIndex = w.paths.size() == 1 ? 0 : i;
+            const auto hp = parseHostPort(w.probes.at(i));
+            ProbeTarget t;
+            t.bundleId = bundleIds.at(pathIndex);
+            t.bundle = monitor.state(t.bundleId).bundle;
+            t.request.host = hp->host;
+            t.request.port = hp->port;
+            t.request.serverName = w.hostname;
+            targets.push_back(t);
+        }
+        auto probeTarget = [&](size_t index, bool afterChange) {
+            targets[index].afterChange = targets[index].afterChange || afterChange;
+            running.insert(prober.probe(targets[index].request), index);
+        };
+        QObject::connect(
+            &prober, &tls::EndpointProber::finished, &monitor, [&](const tls::ProbeResult &probe) {
+                const auto it = running.constFind(probe.id);
+                if (it == running.cend())
+                    return;
+                ProbeTarget &t = targets[*it];
+                running.erase(it);
+                const tls::BundleState st = monitor.state(t.bundleId);
+                const tls::ReloadEvent e = tls::servedEvent(
+                    t.bundle, probe, st.haveLastGood ? st.lastGood.leaf : std::nullopt);
+                const QString key =
+                    e.fingerprint + QLatin1Char('|') + e.detail + QLatin1Char('|') + e.reason;
+                if (!t.afterChange && key == t.lastKey)
+                    return;
+                t.lastKey = key;
+                t.afterChange = false;
+                monitor.reportServed(t.bundleId, probe);
+            });
+        QObject::connect(
+            &monitor, &tls::BundleMonitor::event, &prober, [&](const tls::ReloadEvent &e) {
+                using K = tls::ReloadEventKind;
+                for (size_t i = 0; i < targets.size(); ++i) {
+                    if (e.kind == K::Ready || ((e.kind == K::Changed || e.kind == K::Recovered) &&
+                                               e.bundle == targets[i].bundle))
+                        probeTarget(i, true);
+                }
+            });
+        QTimer probeTimer;
+        probeTimer.setInterval(w.probeIntervalS * 1000);
+        QObject::connect(&probeTimer, &QTimer::timeout, &prober, [&] {
+            for (size_t i = 0; i < targets.size(); ++i)
+                probeTarget(i, false);
+        });
+        if (!targets.empty())
+            probeTimer.start();
 
         QSocketNotifier stopNotifier{qintptr{g_signalPipe[0]}, QSocketNotifier::Read};
         QObject::connect(&stopNotifier, &QSocketNotifier::activated, &monitor, [&] {

@@ -342,17 +342,14 @@ WatchStats BundleMonitor::stats() const
     return s;
 }
 
-void BundleMonitor::reportServed(int id, const QString &endpoint, const QString &servedFingerprint)
+void BundleMonitor::reportServed(int id, const ProbeResult &result)
 {
     const auto b = m_bundles.value(id);
     if (!b)
         return;
-    ReloadEvent e = makeEvent(ReloadEventKind::Served, *b);
-    e.endpoint = endpoint;
-    e.fingerprint = servedFingerprint.toLower();
-    const QString disk = b->state.lastGoodFingerprint();
-    e.matchesDisk = !disk.isEmpty() && disk == e.fingerprint;
-    emitEvent(e);
+    const std::optional<CertificateInfo> leaf =
+        b->state.haveLastGood ? b->state.lastGood.leaf : std::nullopt;
+    emitEvent(servedEvent(b->state.bundle, result, leaf));
 }
 
 void BundleMonitor::onTargetChanged(int targetId)

@@ -12,6 +12,7 @@
 // BundleMonitorThread; the headless command runs it on the main thread. Results leave it as
 // values through signals.
 
+#include "endpointprobe.h"
 #include "fswatcher.h"
 #include "inspector.h"
 #include "reloadevent.h"
@@ -83,9 +84,9 @@ public:
     const MonitorOptions &options() const { return m_options; }
     FsWatcher *watcher() const { return m_watcher; }
 
-    // The event the monitor emits for an endpoint probe result (SERVED), comparing with the
-    // bundle's last good leaf. The probe itself lives elsewhere; it calls this.
-    void reportServed(int id, const QString &endpoint, const QString &servedFingerprint);
+    // Emits SERVED for an endpoint probe of bundle `id`, compared with its last good leaf
+    // (servedEvent). The probe itself lives elsewhere (EndpointProber); it calls this.
+    void reportServed(int id, const opsdeck::tls::ProbeResult &result);
 
 signals:
     void event(const opsdeck::tls::ReloadEvent &event);

@@ -386,8 +386,13 @@ DiskComparison compareWithDisk(const ProbeResult &result, const CertificateInfo 
     if (c.match != DiskMatch::Differs)
         return c;
     const CertificateInfo *served = result.leaf();
-    if (served && served->notBefore.isValid() && diskLeaf.notBefore.isValid() &&
-        diskLeaf.notBefore > served->notBefore) {
+    // The disk leaf is the newer one when it was issued later; certificates issued within the
+    // same second (notBefore has second precision) are ordered by their notAfter.
+    const bool diskIsNewer =
+        served && served->notBefore.isValid() && diskLeaf.notBefore.isValid() &&
+        (diskLeaf.notBefore > served->notBefore ||
+         (diskLeaf.notBefore == served->notBefore && diskLeaf.notAfter > served->notAfter));
+    if (diskIsNewer) {
         c.match = DiskMatch::NotReloaded;
         c.message = QStringLiteral("rotated on disk, not reloaded by the service");
     }
@@ -682,6 +687,27 @@ void EndpointProber::jobDone(Job *job, const ProbeResult &result)
     startQueued();
     if (m_running.isEmpty() && m_queue.isEmpty())
         Q_EMIT idle();
+}
+
+ReloadEvent servedEvent(const QString &bundle, const ProbeResult &result,
+                        const std::optional<CertificateInfo> &diskLeaf)
+{
+    ReloadEvent e;
+    e.kind = ReloadEventKind::Served;
+    e.ts = QDateTime::currentDateTimeUtc();
+    e.bundle = bundle;
+    e.endpoint = result.endpoint;
+    if (!result.ok()) {
+        e.reason = probeErrorKindName(result.error);
+        e.detail = QStringLiteral("probe failed: %1").arg(result.errorMessage);
+        return e;
+    }
+    const DiskComparison cmp =
+        diskLeaf ? compareWithDisk(result, *diskLeaf) : compareWithDisk(result, QString());
+    e.fingerprint = result.leafSha256;
+    e.matchesDisk = cmp.matchesDisk;
+    e.detail = cmp.message;
+    return e;
 }
 
 } // namespace opsdeck::tls

@@ -8,6 +8,7 @@
 // Asynchronous and event-driven (QSslSocket), so the GUI thread and the headless event loop use it
 // alike; it never blocks. Results are plain values (registered metatypes).
 
+#include "reloadevent.h"
 #include "tlstypes.h"
 
 #include <QByteArray>
@@ -118,8 +119,14 @@ struct DiskComparison
 // use the CertificateInfo overload to get NotReloaded).
 DiskComparison compareWithDisk(const ProbeResult &result, const QString &diskLeafSha256);
 // Compares with the disk leaf: NotReloaded when the fingerprints differ and the disk leaf's
-// notBefore is later than the served leaf's, Differs otherwise.
+// notBefore is later than the served leaf's (same second: the later notAfter), Differs otherwise.
 DiskComparison compareWithDisk(const ProbeResult &result, const CertificateInfo &diskLeaf);
+
+// The SERVED event for a probe of `bundle`'s endpoint: the served leaf compared with the bundle's
+// last good leaf (matches / "rotated on disk, not reloaded by the service" / differs); a failed
+// probe gives matches_disk null, reason = the probe error kind and the message as detail.
+ReloadEvent servedEvent(const QString &bundle, const ProbeResult &result,
+                        const std::optional<CertificateInfo> &diskLeaf);
 
 // Runs probes, at most maxInFlight() at a time; the rest wait in a FIFO queue. Lives on the thread
 // that created it; probe() and every signal happen on that thread. Destroying the prober aborts

@@ -8,9 +8,12 @@
 #include "watchtestutil.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <csignal>
 #include <sys/stat.h>
@@ -239,6 +242,7 @@ private slots:
     void forcedPoll();
     void watchLimit();
     void tableFormat();
+    void servedBeforeAndAfterServerRestart();
     void usageErrors();
 
 private:
@@ -768,6 +772,102 @@ void TestCertsWatch::tableFormat()
     QCOMPARE(lines.size(), 3);
     QVERIFY(lines.at(0).contains("SNAPSHOT") && lines.at(0).contains("status=ok"));
     QVERIFY(lines.at(2).contains("STATS") && lines.at(2).contains("parses=3"));
+}
+
+namespace {
+
+// A real `openssl s_server` on 127.0.0.1 serving one certificate.
+class SServer
+{
+public:
+    QProcess process;
+    ~SServer() { stop(); }
+    bool start(quint16 port, const QString &cert, const QString &key)
+    {
+        process.start(QStringLiteral("openssl"),
+                      {QStringLiteral("s_server"), QStringLiteral("-accept"),
+                       QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("-cert"), cert,
+                       QStringLiteral("-key"), key, QStringLiteral("-quiet")});
+        if (!process.waitForStarted(5000))
+            return false;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 10000 && process.state() == QProcess::Running) {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, port);
+            if (probe.waitForConnected(200))
+                return true;
+            process.waitForFinished(50);
+        }
+        return false;
+    }
+    void stop()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished(3000);
+        }
+    }
+};
+
+quint16 freePort()
+{
+    QTcpServer s;
+    return s.listen(QHostAddress::LocalHost, 0) ? s.serverPort() : 0;
+}
+
+} // namespace
+
+void TestCertsWatch::servedBeforeAndAfterServerRestart()
+{
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath(QStringLiteral("tls"));
+    const QString served = tmp.filePath(QStringLiteral("served"));
+    const CertKey first = m_pki.issue();
+    QVERIFY(writeBundle(dir, first, m_pki.chain.root));
+    QVERIFY(writeBundle(served, first, m_pki.chain.root));
+    const quint16 port = freePort();
+    QVERIFY(port != 0);
+    SServer server;
+    QVERIFY(server.start(port, served + QStringLiteral("/tls.crt"),
+                         served + QStringLiteral("/tls.key")));
+
+    WatchProcess w;
+    QVERIFY(w.start({dir, QStringLiteral("--probe"), QStringLiteral("127.0.0.1:%1").arg(port),
+                     QStringLiteral("--probe-interval"), QStringLiteral("1")}));
+    QVERIFY(w.waitFor(QStringLiteral("SERVED")));
+    QJsonObject s1 = w.ofKind(QStringLiteral("SERVED")).at(0);
+    QCOMPARE(s1.value(QStringLiteral("endpoint")).toString(),
+             QStringLiteral("127.0.0.1:%1").arg(port));
+    QCOMPARE(s1.value(QStringLiteral("fingerprint")).toString(), fp(first));
+    QCOMPARE(s1.value(QStringLiteral("matches_disk")).toBool(true), true);
+
+    // Rotate on disk only: the service still serves the old certificate.
+    const CertKey next = m_pki.issue(CertSpec::server().validFor(400));
+    QVERIFY(writeBundle(dir, next, m_pki.chain.root));
+    QVERIFY(w.waitFor(QStringLiteral("CHANGED")));
+    QVERIFY(w.waitFor(QStringLiteral("SERVED"), 2));
+    const QJsonObject s2 = w.ofKind(QStringLiteral("SERVED")).at(1);
+    QCOMPARE(s2.value(QStringLiteral("fingerprint")).toString(), fp(first));
+    QCOMPARE(s2.value(QStringLiteral("matches_disk")).toBool(true), false);
+    QCOMPARE(s2.value(QStringLiteral("detail")).toString(),
+             QStringLiteral("rotated on disk, not reloaded by the service"));
+
+    // The periodic re-probe finds the same: no new event (only news is printed).
+    w.settle(2500);
+    QCOMPARE(w.count(QStringLiteral("SERVED")), 2);
+
+    // Restart the service with the new material: the next periodic probe sees it.
+    server.stop();
+    QVERIFY(writeBundle(served, next, m_pki.chain.root));
+    QVERIFY(server.start(port, served + QStringLiteral("/tls.crt"),
+                         served + QStringLiteral("/tls.key")));
+    QVERIFY(w.waitFor(QStringLiteral("SERVED"), 3, 10000));
+    const QList<QJsonObject> all = w.ofKind(QStringLiteral("SERVED"));
+    const QJsonObject last = all.last();
+    QCOMPARE(last.value(QStringLiteral("fingerprint")).toString(), fp(next));
+    QCOMPARE(last.value(QStringLiteral("matches_disk")).toBool(false), true);
+    QVERIFY(!w.stop().isEmpty());
 }
 
 void TestCertsWatch::usageErrors()
