@@ -23,6 +23,8 @@ struct Sandbox
     QString readyLine;
     QString configPath;
     quint16 port = 0;
+    QString tlsEndpoint;
+    QString tlsDir;
 
     ~Sandbox()
     {
@@ -48,6 +50,7 @@ private slots:
     void initTestCase();
     void readyProbeAndTerminate();
     void killTakesZooKeeperAlong();
+    void headlessCommandsWorkOnTheSandbox();
 
 private:
     // Starts the sandbox and waits (bounded) for its READY line.
@@ -79,11 +82,14 @@ void TestSandbox::launch(Sandbox &sandbox, const QString &dir, const QString &re
 
     sandbox.readyLine = QString::fromUtf8(sandbox.output.left(sandbox.output.indexOf('\n')));
     static const QRegularExpression pattern(
-        QStringLiteral("^SANDBOX READY config=(\\S+) zookeeper=127\\.0\\.0\\.1:(\\d+)$"));
+        QStringLiteral("^SANDBOX READY config=(\\S+) zookeeper=127\\.0\\.0\\.1:(\\d+) "
+                       "tls=(127\\.0\\.0\\.1:\\d+) tlsdir=(\\S+)$"));
     const auto match = pattern.match(sandbox.readyLine);
     QVERIFY2(match.hasMatch(), qPrintable(sandbox.readyLine));
     sandbox.configPath = match.captured(1);
     sandbox.port = static_cast<quint16>(match.captured(2).toUInt());
+    sandbox.tlsEndpoint = match.captured(3);
+    sandbox.tlsDir = match.captured(4);
     QCOMPARE(sandbox.configPath, QDir(dir).filePath(QStringLiteral("profiles.json")));
     QVERIFY(sandbox.port != 0);
 }
@@ -135,6 +141,53 @@ void TestSandbox::killTakesZooKeeperAlong()
     sandbox.process->kill(); // SIGKILL: no cleanup code runs in the sandbox
     QVERIFY(sandbox.process->waitForFinished(10000));
     QTRY_VERIFY_WITH_TIMEOUT(!ZooKeeperServer::acceptsConnections(sandbox.port, 200), 10000);
+}
+
+// What `./opsdeck.sh run` does without a display, plus the certificate commands a new user tries
+// next: every check is green on a fresh sandbox.
+void TestSandbox::headlessCommandsWorkOnTheSandbox()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Sandbox sandbox;
+    launch(sandbox, dir.path());
+    if (QTest::currentTestFailed())
+        return;
+    const auto set = ProfileStore::load(sandbox.configPath);
+    QVERIFY(set.ok());
+    QCOMPARE(set->profiles.first().bundles.size(), 1);
+    QCOMPARE(set->profiles.first().bundles.first().path, sandbox.tlsDir);
+    QCOMPARE(set->profiles.first().bundles.first().probeEndpoint, sandbox.tlsEndpoint);
+
+    auto run = [](const QStringList &args, QString *out) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("OPSDECK_BUILD_DIR") + QStringLiteral("/bin/opsdeck"), args);
+        if (!p.waitForFinished(30000)) {
+            p.kill();
+            p.waitForFinished();
+            return -1;
+        }
+        *out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    };
+    QString out;
+    QCOMPARE(run({QStringLiteral("status"), QStringLiteral("--config"), sandbox.configPath}, &out),
+             0);
+    QVERIFY2(out.contains(QStringLiteral("zookeeper  OK")), qPrintable(out));
+    QCOMPARE(run({QStringLiteral("certs"), QStringLiteral("scan"), sandbox.tlsDir,
+                  QStringLiteral("--hostname"), QStringLiteral("localhost")},
+                 &out),
+             0);
+    QVERIFY2(out.contains(QStringLiteral(": OK - ok")), qPrintable(out));
+    QCOMPARE(run({QStringLiteral("certs"), QStringLiteral("probe"), sandbox.tlsEndpoint,
+                  QStringLiteral("--compare"), sandbox.tlsDir},
+                 &out),
+             0);
+    QVERIFY2(out.contains(QStringLiteral("matches_disk: true")), qPrintable(out));
 }
 
 OPSDECK_TEST_GUILESS_MAIN(TestSandbox)

@@ -8,6 +8,7 @@
 // 0. The ZooKeeper child dies with the sandbox even on SIGKILL (PR_SET_PDEATHSIG).
 #include "common/profile.h"
 #include "common/profilestore.h"
+#include "tlsdemo.h"
 #include "zookeeperserver.h"
 
 #include <QCommandLineParser>
@@ -64,8 +65,9 @@ int main(int argc, char *argv[])
     app.setApplicationName(QStringLiteral("opsdeck-sandbox"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Runs a real ZooKeeper server and writes an opsdeck profile for it."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Runs a real ZooKeeper server and a rotating TLS demo, and writes an opsdeck "
+        "profile for them."));
     parser.addHelpOption();
     const QCommandLineOption dirOption(QStringLiteral("dir"),
                                        QStringLiteral("Directory for profiles.json."),
@@ -73,9 +75,18 @@ int main(int argc, char *argv[])
     const QCommandLineOption readyOption(QStringLiteral("ready-file"),
                                          QStringLiteral("Also write the READY line to FILE."),
                                          QStringLiteral("FILE"));
+    const QCommandLineOption rotateOption(
+        QStringLiteral("rotate-seconds"),
+        QStringLiteral("Rotate the demo certificate every N seconds (0: never; default 20)."),
+        QStringLiteral("N"), QStringLiteral("20"));
     parser.addOption(dirOption);
     parser.addOption(readyOption);
+    parser.addOption(rotateOption);
     parser.process(app);
+    bool rotateOk = false;
+    const int rotateSeconds = parser.value(rotateOption).toInt(&rotateOk);
+    if (!rotateOk || rotateSeconds < 0 || rotateSeconds > 86400)
+        return fail(QStringLiteral("--rotate-seconds takes a number of seconds from 0 to 86400"));
     if (!parser.isSet(dirOption))
         return fail(QStringLiteral("--dir DIR is required"));
 
@@ -110,19 +121,38 @@ int main(int argc, char *argv[])
             return fail(created.error().toString());
     }
 
+    // A certificate directory in the Kubernetes layout that rotates on a timer, served on a
+    // loopback TLS endpoint that reloads only every second rotation: CHANGED, SERVED matching
+    // and "not reloaded" all show within a minute.
+    TlsDemo tlsDemo;
+    TlsDemo::Options tlsOptions;
+    tlsOptions.directory = QDir(dir).filePath(QStringLiteral("tls"));
+    tlsOptions.rotateIntervalMs = rotateSeconds * 1000;
+    if (auto tlsStarted = tlsDemo.start(tlsOptions); !tlsStarted)
+        return fail(tlsStarted.error().toString());
+    QObject::connect(&tlsDemo, &TlsDemo::failed, &app, [](const QString &message) {
+        std::fprintf(stderr, "opsdeck-sandbox: tls demo: %s\n", qPrintable(message));
+    });
+
     const QString configPath = QDir(dir).filePath(QStringLiteral("profiles.json"));
     ProfileSet set;
     set.path = configPath;
     Profile demo;
     demo.name = QStringLiteral("demo");
     demo.zookeeper.connectString = server.connectString() + QStringLiteral("/solr");
+    BundleConfig bundle;
+    bundle.path = tlsDemo.directory();
+    bundle.expectedHostname = tlsOptions.hostName;
+    bundle.probeEndpoint = tlsDemo.endpoint();
+    demo.bundles << bundle;
     set.profiles << demo;
     set.defaultProfile = demo.name;
     if (auto saved = ProfileStore::save(set, configPath); !saved)
         return fail(saved.error().toString());
 
-    const QString ready = QStringLiteral("SANDBOX READY config=%1 zookeeper=%2")
-                              .arg(configPath, server.connectString());
+    const QString ready =
+        QStringLiteral("SANDBOX READY config=%1 zookeeper=%2 tls=%3 tlsdir=%4")
+            .arg(configPath, server.connectString(), tlsDemo.endpoint(), tlsDemo.directory());
     std::printf("%s\n", qPrintable(ready));
     std::fflush(stdout);
     if (parser.isSet(readyOption)) {
