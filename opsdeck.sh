@@ -16,6 +16,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
+# ccache hits across checkouts at different paths (CI clones afresh each run): hash paths relative
+# to the checkout, and not the working directory that -g would otherwise fold in.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
+
 # Exactly what building, running and testing need on Debian 12.
 PACKAGES=(
     cmake ninja-build g++ ccache pkg-config

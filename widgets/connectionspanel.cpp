@@ -38,7 +38,9 @@ QString orNone(const QString &text, const QString &none)
     return text.isEmpty() ? none : text;
 }
 
-QString stateColor(ZkState state)
+} // namespace
+
+QString zkStateColor(ZkState state)
 {
     switch (state) {
     case ZkState::Connected:
@@ -52,8 +54,6 @@ QString stateColor(ZkState state)
     }
     return QStringLiteral("#6b7280");
 }
-
-} // namespace
 
 QString zkStateName(ZkState state)
 {
@@ -338,7 +338,7 @@ void ConnectionsPanel::setState(ZkState state, const QString &detail)
 {
     m_state = state;
     m_zkState->setText(QStringLiteral("<b style=\"color:%1\">%2</b>")
-                           .arg(stateColor(state), zkStateName(state).toHtmlEscaped()));
+                           .arg(zkStateColor(state), zkStateName(state).toHtmlEscaped()));
     // While a new check runs the last error stays visible.
     if (state != ZkState::Checking) {
         m_error = state == ZkState::Unreachable ? detail : QString();

@@ -28,6 +28,7 @@ enum class ZkState
     Unreachable
 };
 QString zkStateName(ZkState state);
+QString zkStateColor(ZkState state); // "#rrggbb" for the state's text
 
 // The Connections dock's content: the active profile's REST endpoint, its ZooKeeper ensemble with
 // a live state (a periodic probe on a worker thread), its certificate bundles and the history

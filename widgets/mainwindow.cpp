@@ -28,21 +28,6 @@ namespace {
 
 const QString ProfilesSource = QStringLiteral("profiles");
 
-QString zkStatusColor(ZkState state)
-{
-    switch (state) {
-    case ZkState::Connected:
-        return QStringLiteral("#15803d");
-    case ZkState::Unreachable:
-        return QStringLiteral("#c62828");
-    case ZkState::Checking:
-        return QStringLiteral("#b45309");
-    case ZkState::NotConfigured:
-        break;
-    }
-    return QStringLiteral("#6b7280");
-}
-
 } // namespace
 
 MainWindow::MainWindow(MainWindowSetup setup, QWidget *parent)
@@ -209,7 +194,7 @@ void MainWindow::createStatusBar()
             [this](ZkState state, const QString &detail) {
                 m_zkStatus->setText(
                     QStringLiteral("ZooKeeper: <b style=\"color:%1\">%2</b>")
-                        .arg(zkStatusColor(state), zkStateName(state).toHtmlEscaped()));
+                        .arg(zkStateColor(state), zkStateName(state).toHtmlEscaped()));
                 m_zkStatus->setToolTip(detail);
             });
     m_zkStatus->setText(QStringLiteral("ZooKeeper: %1").arg(zkStateName(ZkState::NotConfigured)));

@@ -41,24 +41,6 @@ qint64 realtimeNs()
     return qint64(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
 }
 
-QString errnoText(int err)
-{
-    return QString::fromLocal8Bit(std::strerror(err));
-}
-
-Problem problemForErrno(int err)
-{
-    switch (err) {
-    case ENOENT:
-    case ENOTDIR:
-        return Problem::Missing;
-    case ELOOP:
-        return Problem::SymlinkLoop;
-    default:
-        return Problem::Unreadable;
-    }
-}
-
 bool isKeyMaterial(FileKind kind)
 {
     return kind == FileKind::PrivateKey || kind == FileKind::Pkcs12 || kind == FileKind::Jks ||

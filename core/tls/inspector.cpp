@@ -40,24 +40,6 @@ bool looksLikePemName(const QString &name)
     return name.endsWith(QLatin1String(".pem"), Qt::CaseInsensitive);
 }
 
-Problem problemForErrno(int error)
-{
-    switch (error) {
-    case ENOENT:
-    case ENOTDIR:
-        return Problem::Missing;
-    case ELOOP:
-        return Problem::SymlinkLoop;
-    default:
-        return Problem::Unreadable;
-    }
-}
-
-QString errnoText(int error)
-{
-    return QString::fromLocal8Bit(std::strerror(error));
-}
-
 } // namespace
 
 bool legacyProviderAvailable()

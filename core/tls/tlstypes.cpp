@@ -2,6 +2,8 @@
 #include "tlstypes.h"
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace opsdeck::tls {
@@ -111,6 +113,24 @@ qint64 CertificateInfo::daysLeft(const QDateTime &now) const
     constexpr qint64 Day = 24 * 60 * 60;
     // Floor division: 10 hours after expiry is day -1, 10 hours before it is day 0.
     return secs >= 0 ? secs / Day : -((-secs + Day - 1) / Day);
+}
+
+Problem problemForErrno(int error)
+{
+    switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+        return Problem::Missing;
+    case ELOOP:
+        return Problem::SymlinkLoop;
+    default:
+        return Problem::Unreadable;
+    }
+}
+
+QString errnoText(int error)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
 }
 
 } // namespace opsdeck::tls
