@@ -7,15 +7,18 @@
 #include "testmain.h"
 #include "watchtestutil.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <csignal>
+#include <cstdio>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -243,6 +246,8 @@ private slots:
     void watchLimit();
     void tableFormat();
     void servedBeforeAndAfterServerRestart();
+    void keystoreFormats_data();
+    void keystoreFormats();
     void usageErrors();
 
 private:
@@ -868,6 +873,134 @@ void TestCertsWatch::servedBeforeAndAfterServerRestart()
     QCOMPARE(last.value(QStringLiteral("fingerprint")).toString(), fp(next));
     QCOMPARE(last.value(QStringLiteral("matches_disk")).toBool(false), true);
     QVERIFY(!w.stop().isEmpty());
+}
+
+namespace {
+
+bool runTool(const QString &program, const QStringList &args, const QStringList &env = {})
+{
+    QProcess p;
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    for (const QString &kv : env)
+        e.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
+    p.setProcessEnvironment(e);
+    p.start(program, args);
+    if (!p.waitForFinished(60000)) {
+        p.kill();
+        p.waitForFinished();
+        return false;
+    }
+    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        qWarning() << program << args << p.readAllStandardError();
+    return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+// Writes one keystore of `format` for `leaf` to `target` (via a temporary file + rename, as a
+// deployment tool would). The store password comes from the environment, never a command line.
+bool writeStore(const QString &format, const CertKey &leaf, const QString &work,
+                const QString &target)
+{
+    const QString crt = work + QStringLiteral("/leaf.crt");
+    const QString key = work + QStringLiteral("/leaf.key");
+    if (!writeInPlace(crt, leaf.certPem) || !writeInPlace(key, leaf.keyPem))
+        return false;
+    const QString tmp = target + QStringLiteral(".tmp");
+    const QStringList env{QStringLiteral("OPSDECK_TEST_STOREPW=store-pass")};
+    bool ok = false;
+    if (format == QLatin1String("jks")) {
+        // keytool makes JKS from a PKCS#12 import; the leaf's own chain is imported with it.
+        const QString p12 = work + QStringLiteral("/leaf.p12");
+        QFile::remove(p12);
+        ok = runTool(QStringLiteral("openssl"),
+                     {QStringLiteral("pkcs12"), QStringLiteral("-export"), QStringLiteral("-in"),
+                      crt, QStringLiteral("-inkey"), key, QStringLiteral("-name"),
+                      QStringLiteral("server"), QStringLiteral("-passout"),
+                      QStringLiteral("env:OPSDECK_TEST_STOREPW"), QStringLiteral("-out"), p12},
+                     env) &&
+             runTool(QStringLiteral("keytool"),
+                     {QStringLiteral("-importkeystore"), QStringLiteral("-noprompt"),
+                      QStringLiteral("-srckeystore"), p12, QStringLiteral("-srcstoretype"),
+                      QStringLiteral("PKCS12"), QStringLiteral("-srcstorepass:env"),
+                      QStringLiteral("OPSDECK_TEST_STOREPW"), QStringLiteral("-destkeystore"), tmp,
+                      QStringLiteral("-deststoretype"), QStringLiteral("JKS"),
+                      QStringLiteral("-deststorepass:env"), QStringLiteral("OPSDECK_TEST_STOREPW")},
+                     env);
+    } else {
+        QStringList args{QStringLiteral("pkcs12"), QStringLiteral("-export"),
+                         QStringLiteral("-in"),    crt,
+                         QStringLiteral("-inkey"), key,
+                         QStringLiteral("-out"),   tmp};
+        if (format == QLatin1String("legacy-p12"))
+            args << QStringLiteral("-legacy") << QStringLiteral("-passout")
+                 << QStringLiteral("env:OPSDECK_TEST_STOREPW");
+        else // no-MAC, unencrypted: a truststore-style PKCS#12
+            args << QStringLiteral("-nomac") << QStringLiteral("-keypbe") << QStringLiteral("NONE")
+                 << QStringLiteral("-certpbe") << QStringLiteral("NONE")
+                 << QStringLiteral("-passout") << QStringLiteral("pass:");
+        ok = runTool(QStringLiteral("openssl"), args, env);
+    }
+    return ok &&
+           ::rename(QFile::encodeName(tmp).constData(), QFile::encodeName(target).constData()) == 0;
+}
+
+} // namespace
+
+void TestCertsWatch::keystoreFormats_data()
+{
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<QString>("warning");
+    QTest::addRow("jks without password")
+        << QStringLiteral("jks") << QStringLiteral("integrity_not_verified");
+    QTest::addRow("legacy pkcs12") << QStringLiteral("legacy-p12") << QString();
+    QTest::addRow("no-mac pkcs12") << QStringLiteral("nomac-p12") << QStringLiteral("no_mac");
+}
+
+// Keystores rotate like PEM files: SNAPSHOT of the current store, then one CHANGED per new store.
+void TestCertsWatch::keystoreFormats()
+{
+    QFETCH(QString, format);
+    QFETCH(QString, warning);
+    if (format == QLatin1String("jks") &&
+        QStandardPaths::findExecutable(QStringLiteral("keytool")).isEmpty())
+        QSKIP("keytool (a Java runtime) is not installed");
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath(QStringLiteral("store"));
+    QVERIFY(QDir().mkpath(dir));
+    // The self-signed leaf is its own anchor, so the store is a whole bundle on its own.
+    const auto first = CertFactory::selfSigned(CertSpec::server(QStringLiteral("store-one")));
+    QVERIFY(first.ok());
+    const QString target = dir + QStringLiteral("/keystore");
+    QVERIFY(writeStore(format, first.value(), tmp.path(), target));
+
+    QStringList args{dir};
+    QStringList env;
+    if (format == QLatin1String("legacy-p12")) {
+        args << QStringLiteral("--password") << QStringLiteral("env:OPSDECK_TEST_STOREPW");
+        env << QStringLiteral("OPSDECK_TEST_STOREPW=store-pass");
+    }
+    WatchProcess w;
+    QVERIFY(w.start(args, env));
+    const QJsonObject snapshot = w.ofKind(QStringLiteral("SNAPSHOT")).first();
+    QCOMPARE(snapshot.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    QCOMPARE(snapshot.value(QStringLiteral("fingerprint")).toString(), fp(first.value()));
+    if (!warning.isEmpty())
+        QVERIFY2(QJsonDocument(snapshot).toJson().contains(warning.toUtf8()),
+                 QJsonDocument(snapshot).toJson().constData());
+
+    const auto second = CertFactory::selfSigned(CertSpec::server(QStringLiteral("store-two")));
+    QVERIFY(second.ok());
+    QVERIFY(writeStore(format, second.value(), tmp.path(), target));
+    QVERIFY(w.waitFor(QStringLiteral("CHANGED")));
+    const QJsonObject changed = w.ofKind(QStringLiteral("CHANGED")).first();
+    QCOMPARE(changed.value(QStringLiteral("old_fingerprint")).toString(), fp(first.value()));
+    QCOMPARE(changed.value(QStringLiteral("new_fingerprint")).toString(), fp(second.value()));
+    w.settle(QuietMs * 5);
+    QCOMPARE(w.kindsAfterReady(), QStringList{QStringLiteral("CHANGED")});
+    const QJsonObject stats = w.stop();
+    QVERIFY(!stats.isEmpty());
+    QVERIFY(!QJsonDocument(stats).toJson().contains("store-pass"));
+    for (const QJsonObject &e : std::as_const(w.events))
+        QVERIFY(!QJsonDocument(e).toJson().contains("store-pass"));
 }
 
 void TestCertsWatch::usageErrors()
