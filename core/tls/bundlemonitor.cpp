@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "bundlemonitor.h"
 
+#include "bundlereader.h"
 #include "common/logging.h"
 
 #include <QCryptographicHash>
@@ -428,81 +429,6 @@ EvaluateOptions BundleMonitor::evalOptions(const Bundle &b) const
     return o;
 }
 
-namespace {
-
-struct StatPass
-{
-    bool unavailable = false;
-    QString detail;
-    QList<QString> names;
-    QList<QString> paths;
-    QList<bool> plain; // a regular file in a real directory: no symlink to resolve
-    QString realDir;   // the bundle directory without symlinks
-};
-
-StatPass listBundle(const QString &bundlePath)
-{
-    StatPass p;
-    struct stat st
-    {
-    };
-    if (::stat(QFile::encodeName(bundlePath).constData(), &st) != 0) {
-        const int err = errno;
-        p.unavailable = true;
-        p.detail = QStringLiteral("%1: %2").arg(bundlePath, errnoText(err));
-        return p;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        p.names << QFileInfo(bundlePath).fileName();
-        p.paths << bundlePath;
-        p.plain << false;
-        return p;
-    }
-    DIR *d = ::opendir(QFile::encodeName(bundlePath).constData());
-    if (!d) {
-        const int err = errno;
-        p.unavailable = true;
-        p.detail = QStringLiteral("%1: %2").arg(bundlePath, errnoText(err));
-        return p;
-    }
-    char real[PATH_MAX];
-    p.realDir = ::realpath(QFile::encodeName(bundlePath).constData(), real)
-                    ? QFile::decodeName(real)
-                    : bundlePath;
-    QList<QPair<QString, bool>> names;
-    int entries = 0;
-    while (struct dirent *e = ::readdir(d)) {
-        if (++entries > 1000000)
-            break;
-        // Hidden names are not part of the bundle: "..data" and the timestamped directories of
-        // the Kubernetes layout, editor and writer temp files.
-        if (e->d_name[0] == '.')
-            continue;
-        if (e->d_type == DT_DIR)
-            continue;
-        names.append({QFile::decodeName(e->d_name), e->d_type == DT_REG});
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
-    for (const auto &[n, regular] : std::as_const(names)) {
-        const QString path = bundlePath + QLatin1Char('/') + n;
-        if (!regular) {
-            // Subdirectories (also through symlinks) are not files of this bundle.
-            struct stat fst
-            {
-            };
-            if (::stat(QFile::encodeName(path).constData(), &fst) == 0 && S_ISDIR(fst.st_mode))
-                continue;
-        }
-        p.names << n;
-        p.paths << path;
-        p.plain << regular;
-    }
-    return p;
-}
-
-} // namespace
-
 // plainIn: the real directory of a regular file found by readdir (one stat, no realpath).
 static void statRecord(const QString &name, const QString &path, const QString &plainIn, auto &r)
 {
@@ -554,8 +480,8 @@ static void statRecord(const QString &name, const QString &path, const QString &
 
 bool BundleMonitor::statChanged(Bundle &b)
 {
-    const StatPass p = listBundle(b.spec.path);
-    if (p.unavailable)
+    const BundleListing p = listBundle(b.spec.path);
+    if (p.problem != Problem::None)
         return b.state.phase != BundleState::Phase::Unavailable;
     if (b.state.phase == BundleState::Phase::Unavailable)
         return true;
@@ -566,7 +492,7 @@ bool BundleMonitor::statChanged(Bundle &b)
         if (it == b.files.cend())
             return true;
         FileRecord r;
-        statRecord(p.names.at(i), p.paths.at(i), p.plain.at(i) ? p.realDir : QString(), r);
+        statRecord(p.names.at(i), p.files.at(i), p.plain.at(i) ? p.realDir : QString(), r);
         if (!r.sameIdentity(*it) || it->racy())
             return true;
     }
@@ -575,10 +501,10 @@ bool BundleMonitor::statChanged(Bundle &b)
 
 QList<FileInspection> BundleMonitor::collect(Bundle &b, bool *unavailable, QString *detail)
 {
-    const StatPass p = listBundle(b.spec.path);
-    *unavailable = p.unavailable;
-    *detail = p.detail;
-    if (p.unavailable)
+    const BundleListing p = listBundle(b.spec.path);
+    *unavailable = p.problem != Problem::None;
+    *detail = QStringLiteral("%1: %2").arg(b.spec.path, p.problemDetail);
+    if (*unavailable)
         return {};
 
     // 1. stat: identities; hash only what changed (or was hashed too close to its mtime).
@@ -586,7 +512,7 @@ QList<FileInspection> BundleMonitor::collect(Bundle &b, bool *unavailable, QStri
     QList<qsizetype> toHash;
     for (qsizetype i = 0; i < p.names.size(); ++i) {
         FileRecord &r = records[i];
-        statRecord(p.names.at(i), p.paths.at(i), p.plain.at(i) ? p.realDir : QString(), r);
+        statRecord(p.names.at(i), p.files.at(i), p.plain.at(i) ? p.realDir : QString(), r);
         const auto prev = b.files.constFind(r.name);
         if (r.problem != Problem::None)
             continue;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "bundlereader.h"
 
-#include <QDir>
 #include <QFileInfo>
 #include <algorithm>
 #include <cerrno>
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 namespace opsdeck::tls {
@@ -13,47 +15,62 @@ BundleListing listBundle(const QString &path)
 {
     BundleListing listing;
     listing.path = path;
+    const QByteArray native = QFile::encodeName(path);
     struct stat st
     {
     };
-    if (::stat(QFile::encodeName(path).constData(), &st) != 0) {
+    if (::stat(native.constData(), &st) != 0) {
         const int err = errno;
-        if (err == ELOOP) {
-            listing.problem = Problem::SymlinkLoop;
-            listing.problemDetail = QStringLiteral("symlink loop");
-        } else if (err == EACCES) {
-            listing.problem = Problem::Unreadable;
-            listing.problemDetail = QStringLiteral("permission denied");
-        } else {
-            listing.problem = Problem::Missing;
-            listing.problemDetail = QStringLiteral("does not exist");
-        }
+        listing.problem = problemForErrno(err);
+        listing.problemDetail =
+            listing.problem == Problem::Missing ? QStringLiteral("does not exist") : errnoText(err);
         return listing;
     }
     if (!S_ISDIR(st.st_mode)) {
         listing.files << path;
+        listing.names << QFileInfo(path).fileName();
+        listing.plain << false;
         return listing;
     }
     listing.isDirectory = true;
-    QDir dir(path);
-    if (!dir.isReadable()) {
-        listing.problem = Problem::Unreadable;
-        listing.problemDetail = QStringLiteral("directory is not readable");
+    DIR *dir = ::opendir(native.constData());
+    if (dir == nullptr) {
+        const int err = errno;
+        listing.problem = problemForErrno(err);
+        listing.problemDetail = errnoText(err);
         return listing;
     }
-    // Hidden names are skipped on purpose: ..data, ..2026_01_01_00_00_00.1 and editor temp files.
-    const QStringList names =
-        dir.entryList(QDir::Files | QDir::System | QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
-    for (const QString &name : names) {
-        const QString full = dir.filePath(name);
-        struct stat entry
-        {
-        };
-        // stat follows symlinks: a link to a directory is skipped, a dangling link is kept so the
-        // inspection reports it as missing.
-        if (::stat(QFile::encodeName(full).constData(), &entry) == 0 && S_ISDIR(entry.st_mode))
+    char real[PATH_MAX];
+    listing.realDir =
+        ::realpath(native.constData(), real) != nullptr ? QFile::decodeName(real) : path;
+    QList<QPair<QString, bool>> entries;
+    int seen = 0;
+    while (const struct dirent *e = ::readdir(dir)) {
+        if (++seen > 1000000) // bounded: a directory is not a certificate bundle past this
+            break;
+        // Hidden names are not part of the bundle: "..data" and the timestamped directories of
+        // the Kubernetes layout, editor and writer temp files.
+        if (e->d_name[0] == '.' || e->d_type == DT_DIR)
             continue;
+        entries.append({QFile::decodeName(e->d_name), e->d_type == DT_REG});
+    }
+    ::closedir(dir);
+    std::sort(entries.begin(), entries.end());
+    for (const auto &[name, regular] : std::as_const(entries)) {
+        const QString full = path + QLatin1Char('/') + name;
+        if (!regular) {
+            // A link to a directory is skipped; a dangling link stays, so its file is reported
+            // as missing.
+            struct stat target
+            {
+            };
+            if (::stat(QFile::encodeName(full).constData(), &target) == 0 &&
+                S_ISDIR(target.st_mode))
+                continue;
+        }
         listing.files << full;
+        listing.names << name;
+        listing.plain << regular;
     }
     return listing;
 }

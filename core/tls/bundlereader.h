@@ -14,13 +14,17 @@ namespace opsdeck::tls {
 // (so Kubernetes' ..data and ..<timestamp> directories are not files of their own: tls.crt ->
 // ..data/tls.crt is read through its visible name), including symlinks; sub-directories are
 // skipped. A single file path is a bundle of one. Sorted by name.
+// `certs scan` and the watcher both list through here, so they always agree on a bundle's files.
 struct BundleListing
 {
     QString path;
     bool isDirectory = false;
-    QStringList files;               // full visible paths
-    Problem problem = Problem::None; // Missing, Unreadable, NotRegularFile (for a single path)
-    QString problemDetail;
+    QStringList files; // full visible paths
+    QStringList names; // their names (a single-file bundle: the file name)
+    QList<bool> plain; // a regular file found by readdir: no symlink to resolve
+    QString realDir;   // the directory without symlinks (directories only)
+    Problem problem = Problem::None; // Missing, Unreadable, SymlinkLoop
+    QString problemDetail;           // "does not exist", or the system's text
 };
 BundleListing listBundle(const QString &path);
 
