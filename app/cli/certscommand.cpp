@@ -23,14 +23,6 @@ QString shortFingerprint(const QString &sha256)
     return sha256.left(16);
 }
 
-struct ScannedBundle
-{
-    QString path;
-    QList<tls::FileInspection> files;
-    tls::BundleEvaluation evaluation;
-    ExitCode state = ExitCode::Ok;
-};
-
 } // namespace
 
 ExitCode scanExitCode(const tls::BundleEvaluation &evaluation, int warnDays, int critDays)
@@ -59,6 +51,24 @@ ExitCode scanExitCode(const tls::BundleEvaluation &evaluation, int warnDays, int
     if (evaluation.leaf && evaluation.daysLeft <= warnDays)
         return ExitCode::Warning;
     return ExitCode::Ok;
+}
+
+ScannedBundle scanBundle(const QString &path, const tls::InspectOptions &inspectOptions,
+                         const tls::EvaluateOptions &evaluateOptions, int critDays)
+{
+    ScannedBundle b;
+    b.path = path;
+    const tls::BundleListing listing = tls::listBundle(path);
+    if (listing.problem != tls::Problem::None) {
+        b.evaluation.verdict = tls::Verdict::Unreadable;
+        b.evaluation.problem = listing.problem;
+        b.evaluation.reason = listing.problemDetail;
+    } else {
+        b.files = tls::readBundle(listing, inspectOptions);
+        b.evaluation = tls::evaluateBundle(b.files, evaluateOptions);
+    }
+    b.state = scanExitCode(b.evaluation, evaluateOptions.warnDays, critDays);
+    return b;
 }
 
 ExitCode runCertsScan(const QStringList &args)
@@ -130,18 +140,7 @@ ExitCode runCertsScan(const QStringList &args)
     QList<ScannedBundle> bundles;
     ExitCode worst = ExitCode::Ok;
     for (const QString &path : paths) {
-        ScannedBundle b;
-        b.path = path;
-        const tls::BundleListing listing = tls::listBundle(path);
-        if (listing.problem != tls::Problem::None) {
-            b.evaluation.verdict = tls::Verdict::Unreadable;
-            b.evaluation.problem = listing.problem;
-            b.evaluation.reason = listing.problemDetail;
-        } else {
-            b.files = tls::readBundle(listing, inspectOptions);
-            b.evaluation = tls::evaluateBundle(b.files, evaluateOptions);
-        }
-        b.state = scanExitCode(b.evaluation, warnDays, critDays);
+        const ScannedBundle b = scanBundle(path, inspectOptions, evaluateOptions, critDays);
         worst = worse(worst, b.state);
         bundles << b;
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "statuscommand.h"
 
+#include "certscommand.h"
 #include "cli.h"
 #include "common/activitylog.h"
 #include "common/historystore.h"
@@ -60,20 +61,33 @@ CheckResult checkZooKeeper(const ZooKeeperConfig &zk, int timeoutMs, ActivityLog
     return r;
 }
 
-CheckResult checkBundlePath(const BundleConfig &bundle)
+// The bundle's verdict exactly as `certs scan` gives it (default 30/7 day thresholds).
+CheckResult checkBundle(const BundleConfig &bundle, ActivityLog &log)
 {
     CheckResult r{QStringLiteral("bundle"), bundle.path, ExitCode::Ok, {}};
-    const QFileInfo info(bundle.path);
-    if (!info.exists()) {
-        r.state = ExitCode::Critical;
-        r.detail = QStringLiteral("does not exist");
-    } else if (!info.isReadable()) {
-        r.state = ExitCode::Critical;
-        r.detail = QStringLiteral("not readable (permission denied)");
-    } else {
-        r.detail =
-            info.isDir() ? QStringLiteral("directory present") : QStringLiteral("file present");
+    tls::InspectOptions inspect;
+    if (bundle.storePassword.isSet()) {
+        const auto password = bundle.storePassword.resolve();
+        if (!password) {
+            r.state = ExitCode::Unknown;
+            r.detail = QStringLiteral("store password: %1").arg(password.error().toString());
+            log.error(QStringLiteral("tls"), bundle.path + QStringLiteral(": ") + r.detail);
+            return r;
+        }
+        inspect.storePassword = password.value();
+        inspect.havePassword = true;
     }
+    tls::EvaluateOptions evaluate;
+    evaluate.now = QDateTime::currentDateTimeUtc();
+    evaluate.expectedHostname = bundle.expectedHostname;
+    const ScannedBundle scanned = scanBundle(bundle.path, inspect, evaluate, 7);
+    inspect.storePassword.fill('\0');
+    r.state = scanned.state;
+    r.detail = tls::verdictName(scanned.evaluation.verdict);
+    if (scanned.evaluation.leaf)
+        r.detail += QStringLiteral(", %1 days left").arg(scanned.evaluation.daysLeft);
+    if (!scanned.evaluation.reason.isEmpty() && scanned.evaluation.verdict != tls::Verdict::Ok)
+        r.detail += QStringLiteral(" (%1)").arg(scanned.evaluation.reason);
     return r;
 }
 
@@ -157,7 +171,7 @@ StatusReport collectStatus(const StatusOptions &options, ActivityLog &log)
         report.checks << rest;
     }
     for (const BundleConfig &bundle : profile.bundles)
-        report.checks << checkBundlePath(bundle);
+        report.checks << checkBundle(bundle, log);
     return report;
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "certfactory.h"
 #include "common/historystore.h"
 #include "common/profilestore.h"
 #include "testmain.h"
@@ -163,12 +164,31 @@ private Q_SLOTS:
                  qPrintable(r.err));
     }
 
-    void status_jsonReportsEveryCheck_andBundleProblemsAreCritical()
+    void status_jsonReportsEveryCheck_andBundleVerdicts()
     {
+        // Three bundles: valid (OK), expired (CRITICAL), missing (UNKNOWN). A real problem
+        // outranks a check that could not run, so the whole status is CRITICAL.
         QTemporaryDir certs;
+        const auto chain = test::CertFactory::chain(test::CertSpec::server(), 1);
+        QVERIFY(chain.ok());
+        const auto expired =
+            test::CertFactory::issue(test::CertSpec::server().expired(3), chain->issuerOfLeaf());
+        QVERIFY(expired.ok());
+        auto writeBundle = [&](const QString &name, const test::CertKey &leaf) {
+            const QString dir = certs.filePath(name);
+            QDir().mkpath(dir);
+            QVERIFY(
+                test::CertFactory::writeFile(dir, QStringLiteral("tls.crt"), leaf.chainPem).ok());
+            QVERIFY(test::CertFactory::writeFile(dir, QStringLiteral("tls.key"), leaf.keyPem).ok());
+            QVERIFY(test::CertFactory::writeFile(dir, QStringLiteral("ca.crt"), chain->root.certPem)
+                        .ok());
+        };
+        writeBundle(QStringLiteral("good"), chain->leaf);
+        writeBundle(QStringLiteral("old"), expired.value());
         const QByteArray json =
-            QStringLiteral("{\"default\":\"p\",\"profiles\":[{\"name\":\"p\",\"bundles\":["
-                           "{\"path\":\"%1\"},{\"path\":\"%1/missing\"}]}]}")
+            QStringLiteral(
+                "{\"default\":\"p\",\"profiles\":[{\"name\":\"p\",\"bundles\":["
+                "{\"path\":\"%1/good\"},{\"path\":\"%1/old\"},{\"path\":\"%1/missing\"}]}]}")
                 .arg(certs.path())
                 .toUtf8();
         const QString path = writeConfig(QStringLiteral("bundles.json"), json);
@@ -184,9 +204,15 @@ private Q_SLOTS:
         for (const QJsonValue &v : checks)
             seen << v.toObject().value(QStringLiteral("check")).toString() + QLatin1Char('=') +
                         v.toObject().value(QStringLiteral("state")).toString();
-        QCOMPARE(seen,
-                 (QStringList{QStringLiteral("config=OK"), QStringLiteral("history=OK"),
-                              QStringLiteral("bundle=OK"), QStringLiteral("bundle=CRITICAL")}));
+        QCOMPARE(seen, (QStringList{QStringLiteral("config=OK"), QStringLiteral("history=OK"),
+                                    QStringLiteral("bundle=OK"), QStringLiteral("bundle=CRITICAL"),
+                                    QStringLiteral("bundle=UNKNOWN")}));
+        QVERIFY2(checks.at(3)
+                     .toObject()
+                     .value(QStringLiteral("detail"))
+                     .toString()
+                     .startsWith(QStringLiteral("expired")),
+                 qPrintable(r.out));
     }
 
     void status_inlineSecretIsWarning_andNeverPrinted()
