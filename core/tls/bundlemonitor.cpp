@@ -173,8 +173,35 @@ struct BundleMonitor::Bundle
     qint64 dirtySinceMs = 0;
     QString seenManifest;
     bool degradedReported = false;
+    // Until this instant the last good state's verdict cannot change with time alone (see
+    // nextValidityBoundary); invalid: evaluate on the next poll.
+    QDateTime timeStableUntil;
     BundleState state;
 };
+
+namespace {
+
+// The earliest future instant at which time alone can change a verdict of these files: a
+// certificate's notBefore or notAfter, or its notAfter minus the warning days.
+QDateTime nextValidityBoundary(const QList<FileInspection> &files, int warnDays,
+                               const QDateTime &now)
+{
+    QDateTime next;
+    auto consider = [&](const QDateTime &t) {
+        if (t.isValid() && t > now && (!next.isValid() || t < next))
+            next = t;
+    };
+    for (const FileInspection &f : files) {
+        for (const CertificateInfo &c : f.certificates) {
+            consider(c.notBefore);
+            consider(c.notAfter);
+            consider(c.notAfter.addDays(-warnDays));
+        }
+    }
+    return next.isValid() ? next : now.addDays(1);
+}
+
+} // namespace
 
 BundleMonitor::BundleMonitor(const MonitorOptions &options, QObject *parent)
     : QObject(parent)
@@ -281,7 +308,10 @@ void BundleMonitor::start()
     emitEvent(ready);
     emit this->ready();
     for (int id : std::as_const(ids)) {
-        Bundle &b = *m_bundles.value(id);
+        const std::shared_ptr<Bundle> bundle = m_bundles.value(id);
+        if (!bundle)
+            continue;
+        Bundle &b = *bundle;
         if (b.state.watchMode == WatchMode::Poll && !b.degradedReported) {
             b.degradedReported = true;
             ReloadEvent e = makeEvent(ReloadEventKind::WatchDegraded, b);
@@ -640,6 +670,7 @@ void BundleMonitor::commit(Bundle &b, const QList<FileInspection> &files,
     b.state.haveLastGood = true;
     b.state.lastGood = eval;
     b.state.lastGoodFiles = files;
+    b.timeStableUntil = {};
     b.state.phase = BundleState::Phase::Clean;
     b.state.pendingSince = {};
     b.state.problemCode.clear();
@@ -741,6 +772,12 @@ void BundleMonitor::reevaluateTime(Bundle &b)
 {
     BundleState &s = b.state;
     if (s.phase == BundleState::Phase::Clean && s.haveLastGood) {
+        // Re-judging a large bundle costs milliseconds; an idle poll only does it once a
+        // validity boundary has passed (the days-left figures themselves are computed on display).
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        if (b.timeStableUntil.isValid() && now < b.timeStableUntil)
+            return;
+        b.timeStableUntil = nextValidityBoundary(s.lastGoodFiles, b.spec.warnDays, now);
         const BundleEvaluation eval = m_options.evaluate(s.lastGoodFiles, evalOptions(b));
         if (eval.verdict == s.lastGood.verdict && eval.problem == s.lastGood.problem)
             return;
@@ -776,7 +813,10 @@ void BundleMonitor::onConsistencyTimer()
     QList<int> ids = m_bundles.keys();
     std::sort(ids.begin(), ids.end());
     for (int id : std::as_const(ids)) {
-        Bundle &b = *m_bundles.value(id);
+        const std::shared_ptr<Bundle> bundle = m_bundles.value(id);
+        if (!bundle)
+            continue;
+        Bundle &b = *bundle;
         BundleState &s = b.state;
         if (s.phase != BundleState::Phase::Pending || !s.pendingSince.isValid())
             continue;
