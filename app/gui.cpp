@@ -28,26 +28,28 @@ int runGui(int &argc, char **argv, const GuiOptions &options)
     MainWindowSetup setup;
     setup.log = &log;
 
-    // Profiles. A missing default file just means none yet; a missing --config file or a broken
-    // file is an error the window shows (no modal dialog: the window still opens).
-    const bool explicitConfig = !options.configPath.isEmpty();
-    setup.configPath = explicitConfig ? options.configPath : ProfileStore::defaultConfigPath();
+    // Profiles, by the same rule as the headless commands (ProfileStore::loadConfig): a missing
+    // default file just means none yet; a missing --config file or a broken file is an error the
+    // window shows (no modal dialog: the window still opens).
     const QString profilesSource = QStringLiteral("profiles");
-    auto loaded = ProfileStore::load(setup.configPath);
+    auto loaded = ProfileStore::loadConfig(options.configPath);
     if (loaded) {
         setup.profiles = std::move(loaded).value();
+        setup.configPath = setup.profiles.path;
         for (const QString &warning : std::as_const(setup.profiles.warnings))
             log.warning(profilesSource, warning);
-        log.info(profilesSource, QStringLiteral("loaded %1 profile(s) from %2")
-                                     .arg(setup.profiles.profiles.size())
-                                     .arg(setup.configPath));
-    } else if (!explicitConfig && loaded.error().code == ErrorCode::NotFound) {
-        setup.profiles.path = setup.configPath;
-        log.info(profilesSource,
-                 QStringLiteral("no profiles yet (%1 does not exist): use Profile ▸ Edit "
-                                "profiles… to create one")
-                     .arg(setup.configPath));
+        if (setup.profiles.profiles.isEmpty() && options.configPath.isEmpty())
+            log.info(profilesSource,
+                     QStringLiteral("no profiles yet in %1: use Profile ▸ Edit "
+                                    "profiles… to create one")
+                         .arg(setup.configPath));
+        else
+            log.info(profilesSource, QStringLiteral("loaded %1 profile(s) from %2")
+                                         .arg(setup.profiles.profiles.size())
+                                         .arg(setup.configPath));
     } else {
+        setup.configPath =
+            options.configPath.isEmpty() ? ProfileStore::defaultConfigPath() : options.configPath;
         setup.profiles.path = setup.configPath;
         setup.configError = loaded.error().toString();
         log.error(profilesSource,
