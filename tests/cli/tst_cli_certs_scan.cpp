@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "certfactory.h"
+#include "opsdeckprocess.h"
 #include "testmain.h"
 
 #include <QJsonArray>
@@ -13,40 +14,12 @@ using namespace opsdeck::test;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runOpsdeck(const QStringList &args, const QProcessEnvironment &extraEnv = {})
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("DISPLAY"));
-    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-    env.insert(extraEnv);
-    p.setProcessEnvironment(env);
-    p.start(qEnvironmentVariable("OPSDECK_BUILD_DIR") + QStringLiteral("/bin/opsdeck"), args);
-    Run r;
-    if (!p.waitForFinished(30000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
 bool write(const QString &dir, const QString &name, const QByteArray &bytes)
 {
     return CertFactory::writeFile(dir, name, bytes).ok();
 }
 
-QJsonObject firstBundle(const Run &r)
+QJsonObject firstBundle(const OpsdeckRun &r)
 {
     return QJsonDocument::fromJson(r.out.toUtf8())
         .object()
@@ -90,9 +63,9 @@ private Q_SLOTS:
     void validBundle_isOk_withFingerprintAndManifest()
     {
         const QString dir = makeBundle(QStringLiteral("ok"), m_chain.leaf, m_chain.leaf.keyPem);
-        const Run r = runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), dir,
-                                  QStringLiteral("--hostname"), QStringLiteral("solr-1"),
-                                  QStringLiteral("--format"), QStringLiteral("json")});
+        const OpsdeckRun r = runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), dir,
+                                         QStringLiteral("--hostname"), QStringLiteral("solr-1"),
+                                         QStringLiteral("--format"), QStringLiteral("json")});
         QCOMPARE(r.exitCode, 0);
         const QJsonObject b = firstBundle(r);
         QCOMPARE(b.value(QStringLiteral("verdict")).toString(), QStringLiteral("ok"));
@@ -154,7 +127,7 @@ private Q_SLOTS:
                   QByteArray("-----BEGIN CERTIFICATE-----\nnot base64 at all\n"));
         const QString hostname = kind == QLatin1String("hostname") ? QStringLiteral("other.example")
                                                                    : QStringLiteral("solr-1");
-        const Run r =
+        const OpsdeckRun r =
             runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), dir,
                         QStringLiteral("--hostname"), hostname, QStringLiteral("--warn-days"),
                         QStringLiteral("30"), QStringLiteral("--crit-days"), QStringLiteral("7"),
@@ -174,7 +147,8 @@ private Q_SLOTS:
     {
         const QString good = makeBundle(QStringLiteral("good2"), m_chain.leaf, m_chain.leaf.keyPem);
         const QString missing = m_dir.filePath(QStringLiteral("does-not-exist"));
-        const Run r = runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), good, missing});
+        const OpsdeckRun r =
+            runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), good, missing});
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.out.contains(good + QStringLiteral(": OK - ok")), qPrintable(r.out));
         QVERIFY(
@@ -193,7 +167,7 @@ private Q_SLOTS:
               m_chain.intermediates.first().certPem + m_chain.root.certPem);
         QProcessEnvironment env;
         env.insert(QStringLiteral("OPSDECK_TEST_P12"), QString::fromLatin1(password));
-        const Run ok =
+        const OpsdeckRun ok =
             runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), dir,
                         QStringLiteral("--password"), QStringLiteral("env:OPSDECK_TEST_P12"),
                         QStringLiteral("--format"), QStringLiteral("json")},
@@ -203,7 +177,7 @@ private Q_SLOTS:
         QVERIFY(!ok.out.contains(QString::fromLatin1(password)));
 
         env.insert(QStringLiteral("OPSDECK_TEST_P12"), QStringLiteral("wrong-canary"));
-        const Run wrong =
+        const OpsdeckRun wrong =
             runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), dir,
                         QStringLiteral("--password"), QStringLiteral("env:OPSDECK_TEST_P12"),
                         QStringLiteral("--format"), QStringLiteral("json")},
@@ -217,17 +191,18 @@ private Q_SLOTS:
     void usageErrors_exit3()
     {
         QCOMPARE(runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan")}).exitCode, 3);
-        const Run inlinePw =
+        const OpsdeckRun inlinePw =
             runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), m_dir.path(),
                         QStringLiteral("--password"), QStringLiteral("hunter2")});
         QCOMPARE(inlinePw.exitCode, 3);
         QVERIFY(inlinePw.err.contains(QStringLiteral("reference")));
         QVERIFY(!inlinePw.err.contains(QStringLiteral("hunter2")));
-        const Run days = runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), m_dir.path(),
-                                     QStringLiteral("--warn-days"), QStringLiteral("5"),
-                                     QStringLiteral("--crit-days"), QStringLiteral("10")});
+        const OpsdeckRun days =
+            runOpsdeck({QStringLiteral("certs"), QStringLiteral("scan"), m_dir.path(),
+                        QStringLiteral("--warn-days"), QStringLiteral("5"),
+                        QStringLiteral("--crit-days"), QStringLiteral("10")});
         QCOMPARE(days.exitCode, 3);
-        const Run sub = runOpsdeck({QStringLiteral("certs"), QStringLiteral("frobnicate")});
+        const OpsdeckRun sub = runOpsdeck({QStringLiteral("certs"), QStringLiteral("frobnicate")});
         QCOMPARE(sub.exitCode, 3);
         QVERIFY(sub.err.contains(QStringLiteral("unknown subcommand 'frobnicate'")));
     }

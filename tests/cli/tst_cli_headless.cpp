@@ -2,6 +2,7 @@
 #include "certfactory.h"
 #include "common/historystore.h"
 #include "common/profilestore.h"
+#include "opsdeckprocess.h"
 #include "testmain.h"
 #include "zookeeperserver.h"
 
@@ -12,17 +13,9 @@
 #include <QTemporaryDir>
 
 using namespace opsdeck;
+using namespace opsdeck::test;
 
-namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-} // namespace
+namespace {} // namespace
 
 // Runs the real opsdeck binary the way a monitoring system does: no display, no platform plugin
 // chosen, private XDG directories, no stdin.
@@ -33,29 +26,14 @@ private:
     QTemporaryDir m_home;
     QString m_binary;
 
-    Run run(const QStringList &args)
+    // opsdeck as a monitoring system runs it, with private XDG directories.
+    OpsdeckRun run(const QStringList &args)
     {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        QProcessEnvironment env;
         env.insert(QStringLiteral("HOME"), m_home.path());
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
         env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
-        p.setProcessEnvironment(env);
-        p.setStandardInputFile(QProcess::nullDevice());
-        p.start(m_binary, args);
-        Run r;
-        if (!p.waitForFinished(30000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+        return runOpsdeck(args, env);
     }
 
     QString writeConfig(const QString &name, const QByteArray &json)
@@ -85,7 +63,7 @@ private Q_SLOTS:
 
     void version_worksWithoutDisplay()
     {
-        const Run r = run({QStringLiteral("--version")});
+        const OpsdeckRun r = run({QStringLiteral("--version")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.startsWith(QStringLiteral("opsdeck " OPSDECK_VERSION)), qPrintable(r.out));
         QVERIFY(r.err.isEmpty());
@@ -93,7 +71,7 @@ private Q_SLOTS:
 
     void help_listsCommandsAndExitCodes()
     {
-        const Run r = run({QStringLiteral("--help")});
+        const OpsdeckRun r = run({QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains(QStringLiteral("opsdeck status")));
         QVERIFY(r.out.contains(QStringLiteral("3 UNKNOWN")));
@@ -101,7 +79,7 @@ private Q_SLOTS:
 
     void unknownCommand_exits3WithUsage()
     {
-        const Run r = run({QStringLiteral("nonsense")});
+        const OpsdeckRun r = run({QStringLiteral("nonsense")});
         QCOMPARE(r.exitCode, 3);
         QVERIFY(r.err.contains(QStringLiteral("unknown command 'nonsense'")));
         QVERIFY(r.err.contains(QStringLiteral("Usage:")));
@@ -110,25 +88,25 @@ private Q_SLOTS:
 
     void guiWithoutDisplay_saysSoInsteadOfAborting()
     {
-        const Run r = run({});
+        const OpsdeckRun r = run({});
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains(QStringLiteral("no display")), qPrintable(r.err));
     }
 
     void status_badOptionIsUsageError()
     {
-        const Run r =
+        const OpsdeckRun r =
             run({QStringLiteral("status"), QStringLiteral("--format"), QStringLiteral("xml")});
         QCOMPARE(r.exitCode, 3);
         QVERIFY(r.err.contains(QStringLiteral("--format must be one of table, json")));
-        const Run t = run({QStringLiteral("status"), QStringLiteral("--bogus")});
+        const OpsdeckRun t = run({QStringLiteral("status"), QStringLiteral("--bogus")});
         QCOMPARE(t.exitCode, 3);
         QVERIFY(t.err.contains(QStringLiteral("bogus")));
     }
 
     void status_withoutProfiles_isUnknownWithHint()
     {
-        const Run r = run({QStringLiteral("status")});
+        const OpsdeckRun r = run({QStringLiteral("status")});
         QCOMPARE(r.exitCode, 3);
         QVERIFY(r.err.contains(QStringLiteral("no profiles configured")));
         QVERIFY(r.err.contains(m_home.filePath(QStringLiteral("config/opsdeck/profiles.json"))));
@@ -138,7 +116,7 @@ private Q_SLOTS:
     {
         const QString path =
             writeConfig(QStringLiteral("bad.json"), "{\"profiles\": [ {\"name\": }\n]}");
-        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path});
+        const OpsdeckRun r = run({QStringLiteral("status"), QStringLiteral("--config"), path});
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains(path + QStringLiteral(": invalid JSON at line 1")),
                  qPrintable(r.err));
@@ -147,7 +125,7 @@ private Q_SLOTS:
     void status_missingConfigFile()
     {
         const QString path = m_home.filePath(QStringLiteral("nope.json"));
-        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path});
+        const OpsdeckRun r = run({QStringLiteral("status"), QStringLiteral("--config"), path});
         QCOMPARE(r.exitCode, 3);
         QVERIFY(r.err.contains(path + QStringLiteral(": config file does not exist")));
     }
@@ -157,8 +135,8 @@ private Q_SLOTS:
         const QString path =
             writeConfig(QStringLiteral("two.json"),
                         "{\"profiles\":[{\"name\":\"prod\"},{\"name\":\"stage\"}]}");
-        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
-                           QStringLiteral("--profile"), QStringLiteral("qa")});
+        const OpsdeckRun r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
+                                  QStringLiteral("--profile"), QStringLiteral("qa")});
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains(QStringLiteral("unknown profile 'qa' (known: prod, stage)")),
                  qPrintable(r.err));
@@ -192,8 +170,8 @@ private Q_SLOTS:
                 .arg(certs.path())
                 .toUtf8();
         const QString path = writeConfig(QStringLiteral("bundles.json"), json);
-        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
-                           QStringLiteral("--format"), QStringLiteral("json")});
+        const OpsdeckRun r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
+                                  QStringLiteral("--format"), QStringLiteral("json")});
         QCOMPARE(r.exitCode, 2);
         const QJsonObject obj = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(obj.value(QStringLiteral("state")).toString(), QStringLiteral("CRITICAL"));
@@ -222,8 +200,8 @@ private Q_SLOTS:
                                          "/127.0.0.1:1\",\"token\":\"canary-token-123\"}}]}");
         QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
                                         QFileDevice::ReadOther);
-        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
-                           QStringLiteral("--verbose")});
+        const OpsdeckRun r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
+                                  QStringLiteral("--verbose")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.out.contains(QStringLiteral("inline secret")), qPrintable(r.out));
         QVERIFY(r.out.contains(QStringLiteral("readable by group or others")));
@@ -233,7 +211,7 @@ private Q_SLOTS:
 
     void status_zooKeeperUpIsOk_downIsCritical()
     {
-        test::ZooKeeperServer zk;
+        ZooKeeperServer zk;
         const auto started = zk.start();
         QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().toString()));
         const QString path = writeConfig(
@@ -245,7 +223,7 @@ private Q_SLOTS:
             QStringLiteral("status"),   QStringLiteral("--config"), path,
             QStringLiteral("--format"), QStringLiteral("json"),     QStringLiteral("--timeout"),
             QStringLiteral("3000")};
-        const Run up = run(args);
+        const OpsdeckRun up = run(args);
         QCOMPARE(up.exitCode, 0);
         QJsonObject zkCheck;
         for (const QJsonValue &v : QJsonDocument::fromJson(up.out.toUtf8())
@@ -261,7 +239,7 @@ private Q_SLOTS:
                  qPrintable(up.out));
 
         zk.stop();
-        const Run down = run(args);
+        const OpsdeckRun down = run(args);
         QCOMPARE(down.exitCode, 2);
         QVERIFY2(down.out.contains(QStringLiteral("no ZooKeeper server answered within 3000 ms")),
                  qPrintable(down.out));
@@ -277,8 +255,8 @@ private Q_SLOTS:
         }
         const QString path =
             writeConfig(QStringLiteral("ok.json"), "{\"profiles\":[{\"name\":\"p\"}]}");
-        const Run r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
-                           QStringLiteral("--verbose")});
+        const OpsdeckRun r = run({QStringLiteral("status"), QStringLiteral("--config"), path,
+                                  QStringLiteral("--verbose")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.out.contains(QStringLiteral("history  WARNING")), qPrintable(r.out));
         QVERIFY(r.out.contains(QStringLiteral("corrupt")));

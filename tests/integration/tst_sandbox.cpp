@@ -2,6 +2,7 @@
 // The built opsdeck-sandbox binary: READY line, a loadable profile, a reachable chroot, a clean
 // SIGTERM shutdown, and no ZooKeeper left behind after a SIGKILL.
 #include "common/profilestore.h"
+#include "opsdeckprocess.h"
 #include "roles/zkprobe.h"
 #include "testmain.h"
 #include "zookeeperserver.h"
@@ -160,19 +161,9 @@ void TestSandbox::headlessCommandsWorkOnTheSandbox()
     QCOMPARE(set->profiles.first().bundles.first().probeEndpoint, sandbox.tlsEndpoint);
 
     auto run = [](const QStringList &args, QString *out) {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("OPSDECK_BUILD_DIR") + QStringLiteral("/bin/opsdeck"), args);
-        if (!p.waitForFinished(30000)) {
-            p.kill();
-            p.waitForFinished();
-            return -1;
-        }
-        *out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
-        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+        const OpsdeckRun r = runOpsdeck(args);
+        *out = r.out + r.err;
+        return r.exitCode;
     };
     QString out;
     QCOMPARE(run({QStringLiteral("status"), QStringLiteral("--config"), sandbox.configPath}, &out),

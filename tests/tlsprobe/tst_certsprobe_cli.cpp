@@ -3,6 +3,7 @@
 // 127.0.0.1, table and JSON output, exit codes 0/1/2/3.
 
 #include "opensslserver.h"
+#include "opsdeckprocess.h"
 #include "probefixture.h"
 #include "testmain.h"
 
@@ -14,42 +15,12 @@ using namespace opsdeck::test;
 
 namespace {
 
-struct CliRun
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-};
+using CliRun = opsdeck::test::OpsdeckRun;
 
-QString opsdeckBinary()
-{
-    return qEnvironmentVariable("OPSDECK_BUILD_DIR") + QStringLiteral("/bin/opsdeck");
-}
-
-// Runs the CLI without blocking the event loop (in-process servers keep answering).
 CliRun runCli(const QStringList &args, int timeoutMs = 30000)
 {
-    CliRun run;
-    QProcess p;
-    p.setProgram(opsdeckBinary());
-    p.setArguments(QStringList{QStringLiteral("certs"), QStringLiteral("probe")} + args);
-    QSignalSpy finished(&p, &QProcess::finished);
-    p.start();
-    if (!p.waitForStarted(10000)) {
-        run.err = p.errorString();
-        return run;
-    }
-    if (!finished.wait(timeoutMs)) {
-        p.kill();
-        p.waitForFinished(5000);
-        run.err = QStringLiteral("timed out");
-        return run;
-    }
-    run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    run.out = QString::fromUtf8(p.readAllStandardOutput());
-    run.err = QString::fromUtf8(p.readAllStandardError());
-    return run;
+    return opsdeck::test::runOpsdeck(
+        QStringList{QStringLiteral("certs"), QStringLiteral("probe")} + args, {}, timeoutMs);
 }
 
 QString describe(const CliRun &r)
