@@ -38,6 +38,17 @@ const char *const Migrations[] = {
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " ts_ms INTEGER NOT NULL, bundle TEXT NOT NULL, kind TEXT NOT NULL, json BLOB NOT NULL);"
     "CREATE INDEX reload_events_bundle ON reload_events(bundle, id);",
+    // 2 -> 3: the Job control module's savepoint ledger
+    "CREATE TABLE savepoint_ledger ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " profile TEXT NOT NULL, endpoint TEXT NOT NULL, job_id TEXT NOT NULL,"
+    " job_name TEXT NOT NULL, trigger_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+    " target_directory TEXT NOT NULL, format TEXT NOT NULL,"
+    " triggered_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, completed_ms INTEGER,"
+    " location TEXT NOT NULL, state TEXT NOT NULL, failure TEXT NOT NULL,"
+    " disposal_trigger_id TEXT NOT NULL);"
+    "CREATE INDEX savepoint_ledger_job ON savepoint_ledger(job_id, id);"
+    "CREATE INDEX savepoint_ledger_location ON savepoint_ledger(location);",
 };
 static_assert(std::size(Migrations) == HistoryStore::SchemaVersion);
 
@@ -386,6 +397,155 @@ Result<QList<StoredReloadEvent>> HistoryStore::reloadEvents(int limit, const QSt
                        QDateTime::fromMSecsSinceEpoch(q.value(1).toLongLong(), QTimeZone::utc()),
                        q.value(2).toString(), q.value(3).toString(), q.value(4).toByteArray()});
     return events;
+}
+
+namespace {
+
+const char SavepointColumns[] =
+    "id, profile, endpoint, job_id, job_name, trigger_id, kind, target_directory, format, "
+    "triggered_ms, updated_ms, completed_ms, location, state, failure, disposal_trigger_id";
+
+QVariant msOrNull(const QDateTime &time)
+{
+    return time.isValid() ? QVariant(time.toMSecsSinceEpoch())
+                          : QVariant(QMetaType(QMetaType::LongLong));
+}
+
+QDateTime timeOrNull(const QVariant &value)
+{
+    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong());
+}
+
+} // namespace
+
+Result<qint64> HistoryStore::addSavepoint(const SavepointLedgerEntry &e)
+{
+    if (!m_open)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT INTO savepoint_ledger (profile, endpoint, job_id, job_name, "
+                             "trigger_id, kind, target_directory, format, triggered_ms, "
+                             "updated_ms, completed_ms, location, state, failure, "
+                             "disposal_trigger_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                             "?, ?)"));
+    q.addBindValue(text(e.profile));
+    q.addBindValue(text(e.endpoint));
+    q.addBindValue(text(e.jobId));
+    q.addBindValue(text(e.jobName));
+    q.addBindValue(text(e.triggerId));
+    q.addBindValue(text(e.kind));
+    q.addBindValue(text(e.targetDirectory));
+    q.addBindValue(text(e.format));
+    q.addBindValue(e.triggeredAt.toMSecsSinceEpoch());
+    q.addBindValue((e.updatedAt.isValid() ? e.updatedAt : e.triggeredAt).toMSecsSinceEpoch());
+    q.addBindValue(msOrNull(e.completedAt));
+    q.addBindValue(text(e.location));
+    q.addBindValue(text(e.state));
+    q.addBindValue(text(e.failure));
+    q.addBindValue(text(e.disposalTriggerId));
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot add to the savepoint ledger"), q.lastError().text());
+    return q.lastInsertId().toLongLong();
+}
+
+Result<void> HistoryStore::updateSavepoint(const SavepointLedgerEntry &e)
+{
+    if (!m_open)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("UPDATE savepoint_ledger SET trigger_id = ?, job_name = ?, "
+                             "updated_ms = ?, completed_ms = ?, location = ?, state = ?, "
+                             "failure = ?, disposal_trigger_id = ? WHERE id = ?"));
+    q.addBindValue(text(e.triggerId));
+    q.addBindValue(text(e.jobName));
+    q.addBindValue((e.updatedAt.isValid() ? e.updatedAt : QDateTime::currentDateTimeUtc())
+                       .toMSecsSinceEpoch());
+    q.addBindValue(msOrNull(e.completedAt));
+    q.addBindValue(text(e.location));
+    q.addBindValue(text(e.state));
+    q.addBindValue(text(e.failure));
+    q.addBindValue(text(e.disposalTriggerId));
+    q.addBindValue(e.id);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot update the savepoint ledger"), q.lastError().text());
+    if (q.numRowsAffected() != 1)
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("no savepoint ledger entry %1").arg(e.id), m_path);
+    return {};
+}
+
+Result<QList<SavepointLedgerEntry>> HistoryStore::querySavepoints(const QString &where,
+                                                                  const QVariantList &binds) const
+{
+    if (!m_open)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("history store is not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM savepoint_ledger %2 ORDER BY id DESC")
+                  .arg(QLatin1String(SavepointColumns), where));
+    for (const QVariant &b : binds)
+        q.addBindValue(b);
+    if (!q.exec())
+        return sqlError(QStringLiteral("cannot read the savepoint ledger"), q.lastError().text());
+    QList<SavepointLedgerEntry> out;
+    while (q.next()) {
+        SavepointLedgerEntry e;
+        e.id = q.value(0).toLongLong();
+        e.profile = q.value(1).toString();
+        e.endpoint = q.value(2).toString();
+        e.jobId = q.value(3).toString();
+        e.jobName = q.value(4).toString();
+        e.triggerId = q.value(5).toString();
+        e.kind = q.value(6).toString();
+        e.targetDirectory = q.value(7).toString();
+        e.format = q.value(8).toString();
+        e.triggeredAt = QDateTime::fromMSecsSinceEpoch(q.value(9).toLongLong());
+        e.updatedAt = QDateTime::fromMSecsSinceEpoch(q.value(10).toLongLong());
+        e.completedAt = timeOrNull(q.value(11));
+        e.location = q.value(12).toString();
+        e.state = q.value(13).toString();
+        e.failure = q.value(14).toString();
+        e.disposalTriggerId = q.value(15).toString();
+        out.append(e);
+    }
+    return out;
+}
+
+Result<QList<SavepointLedgerEntry>> HistoryStore::savepoints(const QString &jobId) const
+{
+    if (jobId.isEmpty())
+        return querySavepoints({}, {});
+    return querySavepoints(QStringLiteral("WHERE job_id = ?"), QVariantList{jobId});
+}
+
+Result<std::optional<SavepointLedgerEntry>>
+HistoryStore::savepointByTrigger(const QString &triggerId) const
+{
+    auto rows = querySavepoints(QStringLiteral("WHERE trigger_id = ?"), QVariantList{triggerId});
+    if (!rows)
+        return rows.error();
+    if (rows->isEmpty())
+        return std::optional<SavepointLedgerEntry>();
+    return std::optional<SavepointLedgerEntry>(rows->first());
+}
+
+Result<std::optional<SavepointLedgerEntry>>
+HistoryStore::savepointByLocation(const QString &path) const
+{
+    QString bare = path;
+    if (bare.startsWith(QLatin1String("file:")))
+        bare = bare.mid(5);
+    auto rows = querySavepoints(QStringLiteral("WHERE location IN (?, ?, ?) AND location <> ''"),
+                                QVariantList{path, bare, QString(QStringLiteral("file:") + bare)});
+    if (!rows)
+        return rows.error();
+    if (rows->isEmpty())
+        return std::optional<SavepointLedgerEntry>();
+    return std::optional<SavepointLedgerEntry>(rows->first());
+}
+
+Result<QList<SavepointLedgerEntry>> HistoryStore::pendingSavepoints() const
+{
+    return querySavepoints(QStringLiteral("WHERE state IN ('in_progress', 'disposing')"), {});
 }
 
 } // namespace opsdeck

@@ -7,7 +7,9 @@
 #include <QList>
 #include <QString>
 #include <QThread>
+#include <QVariantList>
 #include <memory>
+#include <optional>
 
 class QSqlQuery;
 
@@ -38,6 +40,31 @@ struct StoredReloadEvent
     QByteArray json;
 };
 
+// One savepoint opsdeck triggered (CREATE SAVEPOINT or STOP JOB ... WITH SAVEPOINT), kept so a
+// path is never lost: Flink itself remembers only its last 10 checkpoints.
+struct SavepointLedgerEntry
+{
+    qint64 id = 0;
+    QString profile;
+    QString endpoint;
+    QString jobId;
+    QString jobName;
+    QString triggerId; // ours, sent as "triggerId"; unique
+    QString kind;      // "savepoint", "stop", "stop_drain"
+    QString targetDirectory;
+    QString format;
+    QDateTime triggeredAt;
+    QDateTime updatedAt;
+    QDateTime completedAt;
+    QString location;
+    // in_progress, completed, failed, unknown (result expired or never seen), disposing, disposed
+    QString state;
+    QString failure;           // class and first message line, or the disposal error
+    QString disposalTriggerId; // while disposing
+
+    bool operator==(const SavepointLedgerEntry &) const = default;
+};
+
 struct StatementHistoryEntry
 {
     qint64 id = 0;
@@ -55,7 +82,7 @@ struct StatementHistoryEntry
 class HistoryStore
 {
 public:
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
     static constexpr int MaxStatementHistory = 1000;
     static constexpr int MaxReloadEvents = 10000;
 
@@ -86,7 +113,21 @@ public:
     // Newest first; an empty bundle means every bundle.
     Result<QList<StoredReloadEvent>> reloadEvents(int limit, const QString &bundle = {}) const;
 
+    // The savepoint ledger. addSavepoint() fails on a duplicate trigger id and returns the row
+    // id; updateSavepoint() rewrites the mutable fields (trigger id included) of row `entry.id`.
+    Result<qint64> addSavepoint(const SavepointLedgerEntry &entry);
+    Result<void> updateSavepoint(const SavepointLedgerEntry &entry);
+    // Newest first; an empty job id means every job.
+    Result<QList<SavepointLedgerEntry>> savepoints(const QString &jobId = {}) const;
+    Result<std::optional<SavepointLedgerEntry>> savepointByTrigger(const QString &triggerId) const;
+    // The newest entry with that location (a path may be given with or without "file:").
+    Result<std::optional<SavepointLedgerEntry>> savepointByLocation(const QString &path) const;
+    // Entries whose outcome opsdeck has not learned yet (in_progress, disposing).
+    Result<QList<SavepointLedgerEntry>> pendingSavepoints() const;
+
 private:
+    Result<QList<SavepointLedgerEntry>> querySavepoints(const QString &where,
+                                                        const QVariantList &binds) const;
     Result<void> migrate();
     Error sqlError(const QString &what, const QString &detail) const;
 
