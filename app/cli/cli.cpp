@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "certscommand.h"
+#include "jobscommand.h"
 #include "statuscommand.h"
 
 #include <QCoreApplication>
@@ -12,7 +13,8 @@ namespace opsdeck::cli {
 
 namespace {
 
-const QStringList HeadlessCommands = {QStringLiteral("status"), QStringLiteral("certs")};
+const QStringList HeadlessCommands = {QStringLiteral("status"), QStringLiteral("certs"),
+                                      QStringLiteral("jobs")};
 
 } // namespace
 
@@ -31,6 +33,8 @@ QString usageText()
         "  opsdeck certs scan PATH... [options]       certificate inventory and verdicts\n"
         "  opsdeck certs watch PATH... [options]      stream reload events (JSON lines)\n"
         "  opsdeck certs probe HOST:PORT [options]    the certificate a live endpoint serves\n"
+        "  opsdeck jobs (-e STMT | -f FILE | -) [...] run job and savepoint statements against\n"
+        "                                             Flink's REST API (opsdeck jobs --help)\n"
         "  opsdeck --version | --help\n"
         "\n"
         "Headless options (status):\n"
@@ -115,6 +119,8 @@ int runHeadless(int &argc, char **argv, const Invocation &invocation)
         return toInt(runStatusCommand(invocation.commandArgs));
     if (invocation.command == QLatin1String("certs"))
         return toInt(runCertsCommand(invocation.commandArgs));
+    if (invocation.command == QLatin1String("jobs"))
+        return runJobsCommand(invocation.commandArgs);
     QTextStream(stderr) << "opsdeck: unknown command '" << invocation.command << "'\n";
     return toInt(ExitCode::Unknown);
 }

@@ -255,9 +255,9 @@ void JobExecutor::audit(const Statement &s, const QString &triggerId, const QStr
         qWarning("audit: %s", qPrintable(written.error().toString()));
 }
 
-void JobExecutor::recordDeclined(const Statement &statement)
+void JobExecutor::recordDeclined(const Statement &statement, const QString &outcome)
 {
-    audit(statement, {}, QStringLiteral("declined"));
+    audit(statement, {}, outcome);
 }
 
 void JobExecutor::execute(const Statement &statement, int waitMs, Done done)

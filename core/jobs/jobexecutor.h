@@ -111,8 +111,10 @@ public:
     // the ledger knows about it. Errors (unknown job, unreachable) come back as the error.
     void describeTarget(const Statement &statement, std::function<void(Result<QString>)> done);
 
-    // Writes the audit line of a statement that was not run because the user declined.
-    void recordDeclined(const Statement &statement);
+    // Writes the audit line of a statement that was not run because the user declined (or, in
+    // headless mode, because --yes was missing: pass that as the outcome).
+    void recordDeclined(const Statement &statement,
+                        const QString &outcome = QStringLiteral("declined"));
 
     // Picks up ledger entries left in progress (by a previous run) and polls them.
     void resumePending();
