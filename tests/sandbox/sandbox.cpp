@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// opsdeck-sandbox --dir DIR [--ready-file FILE]
+// opsdeck-sandbox --dir DIR [--ready-file FILE] [--flink-jobs N] [--flink-port PORT]
 //
 // Starts a real ZooKeeper server on 127.0.0.1 (the same fixture the tests use), creates the Solr
-// chroot /solr, writes DIR/profiles.json with a default profile "demo" pointing at it, prints
-//   SANDBOX READY config=DIR/profiles.json zookeeper=127.0.0.1:PORT
+// chroot /solr, starts a Flink JobManager REST simulator with N demo jobs (default 5) and
+// savepoints under DIR/flink-savepoints, writes DIR/profiles.json with a default profile "demo"
+// pointing at them, prints
+//   SANDBOX READY config=DIR/profiles.json zookeeper=127.0.0.1:PORT ... flink=http://127.0.0.1:PORT
 // (also into FILE when given) and runs until SIGINT or SIGTERM. Then it stops ZooKeeper and exits
 // 0. The ZooKeeper child dies with the sandbox even on SIGKILL (PR_SET_PDEATHSIG).
 #include "common/profile.h"
 #include "common/profilestore.h"
+#include "flinksim.h"
 #include "tlsdemo.h"
 #include "zookeeperserver.h"
 
@@ -66,8 +69,8 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Runs a real ZooKeeper server and a rotating TLS demo, and writes an opsdeck "
-        "profile for them."));
+        "Runs a real ZooKeeper server, a rotating TLS demo and a Flink REST simulator, and "
+        "writes an opsdeck profile for them."));
     parser.addHelpOption();
     const QCommandLineOption dirOption(QStringLiteral("dir"),
                                        QStringLiteral("Directory for profiles.json."),
@@ -79,10 +82,28 @@ int main(int argc, char *argv[])
         QStringLiteral("rotate-seconds"),
         QStringLiteral("Rotate the demo certificate every N seconds (0: never; default 20)."),
         QStringLiteral("N"), QStringLiteral("20"));
+    const QCommandLineOption flinkJobsOption(
+        QStringLiteral("flink-jobs"),
+        QStringLiteral("Demo jobs in the Flink REST simulator (default 5; up to 100000)."),
+        QStringLiteral("N"), QStringLiteral("5"));
+    const QCommandLineOption flinkPortOption(
+        QStringLiteral("flink-port"),
+        QStringLiteral("Port of the Flink REST simulator on 127.0.0.1 (default 0: any free)."),
+        QStringLiteral("PORT"), QStringLiteral("0"));
     parser.addOption(dirOption);
     parser.addOption(readyOption);
     parser.addOption(rotateOption);
+    parser.addOption(flinkJobsOption);
+    parser.addOption(flinkPortOption);
     parser.process(app);
+    bool flinkJobsOk = false;
+    const int flinkJobs = parser.value(flinkJobsOption).toInt(&flinkJobsOk);
+    if (!flinkJobsOk || flinkJobs < 0 || flinkJobs > 100000)
+        return fail(QStringLiteral("--flink-jobs takes a number from 0 to 100000"));
+    bool flinkPortOk = false;
+    const int flinkPort = parser.value(flinkPortOption).toInt(&flinkPortOk);
+    if (!flinkPortOk || flinkPort < 0 || flinkPort > 65535)
+        return fail(QStringLiteral("--flink-port takes a port number from 0 to 65535"));
     bool rotateOk = false;
     const int rotateSeconds = parser.value(rotateOption).toInt(&rotateOk);
     if (!rotateOk || rotateSeconds < 0 || rotateSeconds > 86400)
@@ -134,12 +155,24 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "opsdeck-sandbox: tls demo: %s\n", qPrintable(message));
     });
 
+    // A Flink JobManager REST simulator: running, finished, cancelled, failed and batch jobs.
+    FlinkSimOptions flinkOptions;
+    flinkOptions.jobCount = flinkJobs;
+    flinkOptions.clusterSavepointDir = QDir(dir).filePath(QStringLiteral("flink-savepoints"));
+    if (!QDir().mkpath(flinkOptions.clusterSavepointDir))
+        return fail(QStringLiteral("cannot create %1").arg(flinkOptions.clusterSavepointDir));
+    FlinkSimulator flink(flinkOptions);
+    if (QString flinkError; !flink.listen(quint16(flinkPort), &flinkError))
+        return fail(flinkError);
+    const QString flinkUrl = flink.baseUrl().toString();
+
     const QString configPath = QDir(dir).filePath(QStringLiteral("profiles.json"));
     ProfileSet set;
     set.path = configPath;
     Profile demo;
     demo.name = QStringLiteral("demo");
     demo.zookeeper.connectString = server.connectString() + QStringLiteral("/solr");
+    demo.rest.url = flinkUrl;
     BundleConfig bundle;
     bundle.path = tlsDemo.directory();
     bundle.expectedHostname = tlsOptions.hostName;
@@ -151,8 +184,9 @@ int main(int argc, char *argv[])
         return fail(saved.error().toString());
 
     const QString ready =
-        QStringLiteral("SANDBOX READY config=%1 zookeeper=%2 tls=%3 tlsdir=%4")
-            .arg(configPath, server.connectString(), tlsDemo.endpoint(), tlsDemo.directory());
+        QStringLiteral("SANDBOX READY config=%1 zookeeper=%2 tls=%3 tlsdir=%4 flink=%5")
+            .arg(configPath, server.connectString(), tlsDemo.endpoint(), tlsDemo.directory(),
+                 flinkUrl);
     std::printf("%s\n", qPrintable(ready));
     std::fflush(stdout);
     if (parser.isSet(readyOption)) {
