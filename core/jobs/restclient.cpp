@@ -451,8 +451,10 @@ void RestClient::finish(QNetworkReply *reply, const Callback &done, bool sent, b
         return;
     }
     const QNetworkReply::NetworkError netError = reply->error();
+    // Our own aborts are handled above or flagged timedOut; any other cancellation is Qt's
+    // transfer timeout (QNetworkRequest::setTransferTimeout aborts the reply).
     if (timedOut || netError == QNetworkReply::TimeoutError ||
-        (netError == QNetworkReply::OperationCanceledError && timedOut)) {
+        netError == QNetworkReply::OperationCanceledError) {
         fail(QStringLiteral("timeout"),
              sent ? QStringLiteral("no complete reply from %1 within %2 ms (the request was sent; "
                                    "it may still take effect)")
@@ -464,7 +466,7 @@ void RestClient::finish(QNetworkReply *reply, const Callback &done, bool sent, b
         return;
     }
 
-    const QByteArray body = reply->readAll();
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
     if (response.httpStatus == 0) {
         switch (netError) {
         case QNetworkReply::ConnectionRefusedError:
