@@ -27,7 +27,7 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6svg6
     libssl-dev openssl libsqlite3-dev
     libzookeeper-mt-dev zookeeper
-    qt6-httpserver-dev qt6-websockets-dev
+    qt6-httpserver-dev qt6-websockets-dev curl
     fonts-dejavu-core
 )
 

@@ -77,6 +77,24 @@ QString jobPath(const QString &jobId, const QString &rest = {})
 
 } // namespace
 
+StatementResult jobsOverviewResult(const Statement &statement, const QList<JobOverview> &jobs)
+{
+    QList<const JobOverview *> order;
+    order.reserve(jobs.size());
+    for (const JobOverview &job : jobs)
+        order.append(&job);
+    std::stable_sort(order.begin(), order.end(), [](const JobOverview *a, const JobOverview *b) {
+        return a->startTime > b->startTime;
+    });
+    StatementResult result;
+    result.statement = statement;
+    result.columns = JobColumns;
+    result.rows.reserve(order.size());
+    for (const JobOverview *job : std::as_const(order))
+        result.rows.append(jobRow(*job));
+    return result;
+}
+
 QString execStatusName(ExecStatus status)
 {
     switch (status) {
@@ -334,18 +352,9 @@ void JobExecutor::showJobs(const Statement &s, Done done)
                                          jobs.error().message, true}));
             return;
         }
-        QList<JobOverview> list = std::move(jobs).value();
-        std::stable_sort(list.begin(), list.end(), [](const JobOverview &a, const JobOverview &b) {
-            return a.startTime > b.startTime;
-        });
-        StatementResult result;
-        result.statement = s;
-        result.columns = JobColumns;
-        result.rows.reserve(list.size());
-        for (const JobOverview &job : std::as_const(list))
-            result.rows.append(jobRow(job));
-        self->m_lastListing = list;
-        emit self->jobsListed(list);
+        StatementResult result = jobsOverviewResult(s, jobs.value());
+        self->m_lastListing = std::move(jobs).value();
+        emit self->jobsListed(self->m_lastListing);
         done(result);
     });
 }

@@ -60,6 +60,10 @@ struct StatementResult
     QJsonObject toJson() const;
 };
 
+// The SHOW JOBS result for a decoded /jobs/overview: newest start time first, Flink SQL's
+// columns plus end time, duration and tasks (running/total).
+StatementResult jobsOverviewResult(const Statement &statement, const QList<JobOverview> &jobs);
+
 // Local time with milliseconds ("2026-12-05 16:03:51.523"), durations as "1d 02:03:04".
 QString formatCell(ColumnType type, const QVariant &value);
 
