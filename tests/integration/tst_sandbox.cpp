@@ -7,6 +7,7 @@
 #include "testmain.h"
 #include "zookeeperserver.h"
 
+#include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -26,6 +27,7 @@ struct Sandbox
     quint16 port = 0;
     QString tlsEndpoint;
     QString tlsDir;
+    QString flinkUrl;
 
     ~Sandbox()
     {
@@ -82,15 +84,16 @@ void TestSandbox::launch(Sandbox &sandbox, const QString &dir, const QString &re
     QCOMPARE(process->state(), QProcess::Running);
 
     sandbox.readyLine = QString::fromUtf8(sandbox.output.left(sandbox.output.indexOf('\n')));
-    static const QRegularExpression pattern(
-        QStringLiteral("^SANDBOX READY config=(\\S+) zookeeper=127\\.0\\.0\\.1:(\\d+) "
-                       "tls=(127\\.0\\.0\\.1:\\d+) tlsdir=(\\S+)$"));
+    static const QRegularExpression pattern(QStringLiteral(
+        "^SANDBOX READY config=(\\S+) zookeeper=127\\.0\\.0\\.1:(\\d+) "
+        "tls=(127\\.0\\.0\\.1:\\d+) tlsdir=(\\S+) flink=(http://127\\.0\\.0\\.1:\\d+)$"));
     const auto match = pattern.match(sandbox.readyLine);
     QVERIFY2(match.hasMatch(), qPrintable(sandbox.readyLine));
     sandbox.configPath = match.captured(1);
     sandbox.port = static_cast<quint16>(match.captured(2).toUInt());
     sandbox.tlsEndpoint = match.captured(3);
     sandbox.tlsDir = match.captured(4);
+    sandbox.flinkUrl = match.captured(5);
     QCOMPARE(sandbox.configPath, QDir(dir).filePath(QStringLiteral("profiles.json")));
     QVERIFY(sandbox.port != 0);
 }
@@ -179,6 +182,18 @@ void TestSandbox::headlessCommandsWorkOnTheSandbox()
                  &out),
              0);
     QVERIFY2(out.contains(QStringLiteral("matches_disk: true")), qPrintable(out));
+
+    // The demo profile points `opsdeck jobs` at the sandbox's Flink REST simulator.
+    QCOMPARE(set->profiles.first().rest.url, sandbox.flinkUrl);
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("XDG_DATA_HOME"), dir.filePath(QStringLiteral("data")));
+    const OpsdeckRun jobs =
+        runOpsdeck({QStringLiteral("jobs"), QStringLiteral("--config"), sandbox.configPath,
+                    QStringLiteral("-e"), QStringLiteral("SHOW JOBS"), QStringLiteral("--format"),
+                    QStringLiteral("json")},
+                   env);
+    QCOMPARE(jobs.exitCode, 0);
+    QVERIFY2(jobs.json().value(QStringLiteral("rows")).toArray().size() >= 3, qPrintable(jobs.out));
 }
 
 OPSDECK_TEST_GUILESS_MAIN(TestSandbox)
