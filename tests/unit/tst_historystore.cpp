@@ -190,7 +190,7 @@ private Q_SLOTS:
         }
         HistoryStore store;
         QVERIFY(store.open(path).ok());
-        QCOMPARE(store.schemaVersion(), 2);
+        QCOMPARE(store.schemaVersion(), 3);
         QCOMPARE(store.recentStatements(QStringLiteral("p"), 5)->first().statement,
                  QStringLiteral("SHOW JOBS"));
         StoredReloadEvent e;
@@ -198,6 +198,56 @@ private Q_SLOTS:
         e.bundle = QStringLiteral("/x");
         e.kind = QStringLiteral("SNAPSHOT");
         QVERIFY(store.appendReloadEvent(e).ok());
+        // Schema 3 brought the savepoint ledger.
+        SavepointLedgerEntry sp;
+        sp.jobId = QStringLiteral("j");
+        sp.triggerId = QStringLiteral("t");
+        sp.triggeredAt = QDateTime::currentDateTimeUtc();
+        sp.state = QStringLiteral("in_progress");
+        QVERIFY(store.addSavepoint(sp).ok());
+    }
+
+    void savepointLedger_roundTripsAndFindsByTriggerAndLocation()
+    {
+        QTemporaryDir dir;
+        HistoryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("h.sqlite"))).ok());
+        SavepointLedgerEntry e;
+        e.profile = QStringLiteral("prod");
+        e.endpoint = QStringLiteral("https://flink:8081");
+        e.jobId = QStringLiteral("0123456789abcdef0123456789abcdef");
+        e.jobName = QStringLiteral("orders");
+        e.triggerId = QStringLiteral("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        e.kind = QStringLiteral("savepoint");
+        e.triggeredAt = QDateTime::fromMSecsSinceEpoch(1000);
+        e.state = QStringLiteral("in_progress");
+        const auto id = store.addSavepoint(e);
+        QVERIFY(id.ok());
+        e.id = id.value();
+        QVERIFY(!store.addSavepoint(e).ok()); // the trigger id is unique
+        QCOMPARE(store.pendingSavepoints()->size(), 1);
+
+        e.state = QStringLiteral("completed");
+        e.location = QStringLiteral("file:/sp/savepoint-012345-abcdefabcdef");
+        e.completedAt = QDateTime::fromMSecsSinceEpoch(5000);
+        QVERIFY(store.updateSavepoint(e).ok());
+        QCOMPARE(store.pendingSavepoints()->size(), 0);
+        const auto byTrigger = store.savepointByTrigger(e.triggerId);
+        QVERIFY(byTrigger.ok() && byTrigger->has_value());
+        QCOMPARE(byTrigger->value().location, e.location);
+        QCOMPARE(byTrigger->value().completedAt, e.completedAt);
+        QCOMPARE(byTrigger->value().jobName, QStringLiteral("orders"));
+        // A path with or without its scheme finds the same entry.
+        QVERIFY(store.savepointByLocation(QStringLiteral("/sp/savepoint-012345-abcdefabcdef"))
+                    ->has_value());
+        QVERIFY(store.savepointByLocation(e.location)->has_value());
+        QVERIFY(!store.savepointByLocation(QStringLiteral("/elsewhere"))->has_value());
+        QCOMPARE(store.savepoints(e.jobId)->size(), 1);
+        QCOMPARE(store.savepoints(QStringLiteral("ffffffffffffffffffffffffffffffff"))->size(), 0);
+
+        SavepointLedgerEntry missing = e;
+        missing.id = 999;
+        QCOMPARE(store.updateSavepoint(missing).error().code, ErrorCode::NotFound);
     }
 
     void corruptFile_isAClearErrorNamingTheFile()
