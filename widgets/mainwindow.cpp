@@ -6,6 +6,9 @@
 #include "certnotifier.h"
 #include "common/activitylog.h"
 #include "common/historystore.h"
+#include "jobspanel.h"
+#include "operationsmodel.h"
+#include "operationspanel.h"
 #include "profileeditordialog.h"
 #include "reloadeventspanel.h"
 
@@ -57,6 +60,19 @@ MainWindow::MainWindow(MainWindowSetup setup, QWidget *parent)
 
     m_reloadEvents = new ReloadEventsPanel(this);
     addPanel(QStringLiteral("reloadEventsDock"), tr("Reload events"), m_reloadEvents);
+
+    // Job control: the controller exists before the panels that show its state.
+    m_jobsController = new JobsController(m_setup.jobs, m_setup.log, m_setup.history, this);
+    m_jobs = new JobsPanel(m_jobsController, this);
+    addPanel(QStringLiteral("jobsDock"), tr("Jobs"), m_jobs);
+    m_operations = new OperationsPanel(this);
+    addPanel(QStringLiteral("operationsDock"), tr("Operations"), m_operations);
+    // A rebuilt executor no longer follows the old one's operations; its resumePending() brings
+    // back those the ledger still has in progress.
+    connect(m_jobsController, &JobsController::executorChanged, m_operations->model(),
+            &OperationsModel::dropInProgress);
+    connect(m_jobsController, &JobsController::operationChanged, m_operations->model(),
+            &OperationsModel::updateOperation);
 
     m_activity = new ActivityLogPanel(m_setup.log, this);
     addPanel(QStringLiteral("activityDock"), tr("Activity log"), m_activity);
@@ -245,6 +261,7 @@ void MainWindow::setActiveProfile(const QString &name)
     if (profile && changed)
         m_setup.log->info(ProfilesSource, tr("active profile: %1").arg(profile->name));
     applyTlsProfile(profile);
+    m_jobsController->setProfile(profile ? std::optional<Profile>(*profile) : std::nullopt);
 }
 
 void MainWindow::applyTlsProfile(const Profile *profile)

@@ -4,6 +4,7 @@
 #include "common/profilestore.h"
 #include "connectionspanel.h"
 #include "docklayout.h"
+#include "jobscontroller.h"
 #include "tlsmonitorcontroller.h"
 
 #include <QMainWindow>
@@ -21,6 +22,8 @@ class ActivityLogPanel;
 class CertNotifier;
 class CertificatesPanel;
 class HistoryStore;
+class JobsPanel;
+class OperationsPanel;
 class ReloadEventsPanel;
 
 // What the main window is built from. The pointers are borrowed and must outlive the window.
@@ -39,6 +42,9 @@ struct MainWindowSetup
     // quiet period, 30 s safety poll, 30 s consistency window), expiry warning threshold, endpoint
     // probe period. Tests shorten them.
     TlsMonitorController::Options tls;
+    // The Job control module: the audit file (empty: AuditTrail::defaultPath()) and the poll
+    // back-off of asynchronous operations. Tests point the audit file at a temporary directory.
+    JobsController::Options jobs;
     // Desktop notifications through the system tray when one is available; false: always the
     // status bar + Activity log fallback.
     bool useSystemTray = true;
@@ -62,6 +68,9 @@ public:
     ReloadEventsPanel *reloadEventsPanel() const { return m_reloadEvents; }
     CertNotifier *certNotifier() const { return m_notifier; }
     TlsMonitorController *tlsController() const { return m_tls; }
+    JobsPanel *jobsPanel() const { return m_jobs; }
+    OperationsPanel *operationsPanel() const { return m_operations; }
+    JobsController *jobsController() const { return m_jobsController; }
     const DockLayout &dockLayout() const { return m_layout; }
     QString settingsPath() const { return m_settingsPath; }
 
@@ -101,6 +110,9 @@ private:
     CertNotifier *m_notifier = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     TlsMonitorController *m_tls = nullptr;
+    JobsController *m_jobsController = nullptr;
+    JobsPanel *m_jobs = nullptr;
+    OperationsPanel *m_operations = nullptr;
     std::optional<Profile> m_tlsProfile; // what the monitor was built from
     QMenu *m_profileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

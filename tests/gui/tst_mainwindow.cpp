@@ -118,7 +118,8 @@ private Q_SLOTS:
         QCOMPARE(
             names,
             QStringList({QStringLiteral("activityDock"), QStringLiteral("certificatesDock"),
-                         QStringLiteral("connectionsDock"), QStringLiteral("reloadEventsDock")}));
+                         QStringLiteral("connectionsDock"), QStringLiteral("jobsDock"),
+                         QStringLiteral("operationsDock"), QStringLiteral("reloadEventsDock")}));
 
         auto *viewMenu = window.findChild<QMenu *>(QStringLiteral("viewMenu"));
         QVERIFY(viewMenu);
