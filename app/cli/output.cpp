@@ -36,7 +36,11 @@ void printTable(QTextStream &out, const QStringList &headers, const QList<QStrin
             const QString cell = c < row.size() ? row.at(c) : QString();
             line += c + 1 < headers.size() ? cell.leftJustified(widths[c] + 2) : cell;
         }
-        out << line.trimmed() << '\n';
+        // Only trailing blanks go: an empty first cell must keep its column.
+        qsizetype end = line.size();
+        while (end > 0 && line.at(end - 1).isSpace())
+            --end;
+        out << QStringView(line).left(end) << '\n';
     };
     QStringList upper;
     for (const QString &h : headers)

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <pwd.h>
 #include <unistd.h>
 
 namespace opsdeck::jobs {
@@ -31,10 +32,10 @@ AuditRecord AuditTrail::makeRecord(const QString &profile, const QString &endpoi
 {
     AuditRecord r;
     r.timestamp = QDateTime::currentDateTimeUtc();
-    r.user = qEnvironmentVariable("USER");
-    if (r.user.isEmpty())
-        r.user = qEnvironmentVariable("LOGNAME");
-    if (r.user.isEmpty())
+    // The account of the real uid, not $USER (which any caller can set).
+    if (const passwd *pw = getpwuid(getuid()))
+        r.user = QString::fromLocal8Bit(pw->pw_name);
+    else
         r.user = QStringLiteral("uid-%1").arg(getuid());
     r.host = QHostInfo::localHostName();
     r.profile = profile;

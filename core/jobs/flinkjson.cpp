@@ -127,8 +127,6 @@ Result<JobDetails> decodeJobDetails(const QJsonObject &root)
     JobDetails details;
     details.job = decodeOverviewEntry(root);
     details.jobType = root.value(QLatin1String("job-type")).toString();
-    // /jobs/:id has "status-counts" with upper-case keys instead of "tasks".
-    const QJsonObject counts = root.value(QLatin1String("status-counts")).toObject();
     const QJsonArray vertices = root.value(QLatin1String("vertices")).toArray();
     int total = 0;
     int running = 0;
@@ -148,11 +146,11 @@ Result<JobDetails> decodeJobDetails(const QJsonObject &root)
         running += vertex.running;
         details.vertices.append(vertex);
     }
+    // "status-counts" counts job vertices per state, not tasks: the task figures come from the
+    // vertices themselves (parallelism and their running subtasks).
     if (details.job.tasksTotal == 0) {
         details.job.tasksTotal = total;
-        details.job.tasksRunning = counts.isEmpty() ? running
-                                                    : taskCount(counts, QLatin1String("running"),
-                                                                QLatin1String("RUNNING"));
+        details.job.tasksRunning = running;
     }
     return details;
 }
