@@ -2,6 +2,7 @@
 // `opsdeck jobs` as scripts run it: the real binary, no display, against the Flink REST
 // simulator on loopback. Exit codes 0/2/3, one JSON object per statement, confirmation with
 // --yes, the audit file and the savepoint ledger across runs, and no secret in any output.
+#include "certfactory.h"
 #include "common/historystore.h"
 #include "flinksim.h"
 #include "opsdeckprocess.h"
@@ -240,6 +241,55 @@ private slots:
                  QStringLiteral("connection_refused"));
         QVERIFY(!r.out.contains(QLatin1String("s3cr3t")));
         QVERIFY(!r.err.contains(QLatin1String("s3cr3t")));
+    }
+
+    void cryptoPolicyRefusingFlinksDefaultCipherIsExplained()
+    {
+        // A cluster on Flink's default REST TLS (TLS 1.2, TLS_RSA_WITH_AES_128_CBC_SHA only) and a
+        // client whose OpenSSL policy forbids RSA key exchange, as hardened distributions do.
+        auto ca = CertFactory::selfSigned(CertSpec::rootCa());
+        QVERIFY(ca);
+        auto server = CertFactory::issue(CertSpec::server().withKey(KeyType::Rsa2048), ca.value());
+        QVERIFY(server);
+        const QString dir = m_home->filePath(QStringLiteral("tls"));
+        auto files = CertFactory::writeAll(dir, QStringLiteral("server"), server.value());
+        QVERIFY(files);
+        const QString caFile =
+            CertFactory::writeFile(dir, QStringLiteral("ca.pem"), ca->certPem).value();
+        FlinkSimOptions options;
+        options.jobCount = 1;
+        options.tls = FlinkSimOptions::Tls::Server;
+        options.certFile = files->chain;
+        options.keyFile = files->key;
+        options.flinkDefaultCipherOnly = true;
+        FlinkSimulator tlsSim(options);
+        QVERIFY(tlsSim.listen());
+        const QStringList args{
+            QStringLiteral("--endpoint"), QStringLiteral("https://localhost:%1").arg(tlsSim.port()),
+            QStringLiteral("--ca-file"),  caFile,
+            QStringLiteral("-e"),         QStringLiteral("SHOW JOBS"),
+            QStringLiteral("--format"),   QStringLiteral("json")};
+        // The default policy here accepts the suite: it works.
+        QCOMPARE(run(args).exitCode, 0);
+
+        const QString conf = m_home->filePath(QStringLiteral("openssl-strict.cnf"));
+        QFile f(conf);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("openssl_conf = default_conf\n[default_conf]\nssl_conf = ssl_sect\n[ssl_sect]\n"
+                "system_default = system_default_sect\n[system_default_sect]\n"
+                "CipherString = DEFAULT:!kRSA\nMinProtocol = TLSv1.2\n");
+        f.close();
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("OPENSSL_CONF"), conf);
+        const auto r = run(args, env);
+        QCOMPARE(r.exitCode, 3);
+        const QJsonObject e = jsonLines(r.out).first().value(QLatin1String("error")).toObject();
+        QVERIFY2(e.value(QLatin1String("kind")).toString().startsWith(QLatin1String("tls_")),
+                 qPrintable(r.out));
+        QVERIFY2(e.value(QLatin1String("message"))
+                     .toString()
+                     .contains(QLatin1String("TLS_RSA_WITH_AES_128_CBC_SHA")),
+                 qPrintable(r.out));
     }
 
     void usageErrorsAreExit3()

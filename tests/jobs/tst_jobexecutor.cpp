@@ -461,6 +461,46 @@ private slots:
                  QStringLiteral("cluster"));
     }
 
+    void flink1xFieldSetAndAtClassAreAccepted()
+    {
+        FlinkSimOptions options;
+        options.jobCount = 0;
+        options.flinkMajor = 1;
+        options.atClassDiscriminator = true;
+        options.asyncLatencyMs = 20;
+        options.clusterSavepointDir = m_spDir->filePath(QStringLiteral("old"));
+        FlinkSimulator old(options);
+        QVERIFY(old.listen());
+        const QString job = old.addJob(QStringLiteral("legacy"));
+        QVERIFY(m_rig->rebuild(plain(old)));
+        auto r = m_rig->run(QStringLiteral("SHOW JOBS"));
+        QVERIFY(r && r->status == ExecStatus::Ok);
+        QCOMPARE(r->rows.size(), 1);
+        r = m_rig->run(QStringLiteral("CREATE SAVEPOINT FOR JOB %1").arg(job));
+        QVERIFY(r && r->status == ExecStatus::Ok);
+        const QString location = r->rows.first().first().toString();
+        // A second savepoint by someone else: only the "@class" history knows it.
+        RestClient otherClient;
+        QVERIFY(otherClient.configure(plain(old)));
+        JobExecutor other(&otherClient, nullptr, nullptr, QStringLiteral("other"));
+        std::optional<StatementResult> theirs;
+        other.execute(parseOne(QStringLiteral("CREATE SAVEPOINT FOR JOB %1").arg(job)), 10000,
+                      [&theirs](const StatementResult &res) { theirs = res; });
+        QTRY_VERIFY_WITH_TIMEOUT(theirs.has_value(), 10000);
+        r = m_rig->run(QStringLiteral("SHOW SAVEPOINTS FOR JOB %1").arg(job));
+        QVERIFY(r && r->status == ExecStatus::Ok);
+        QCOMPARE(r->rows.size(), 2);
+        QStringList sources;
+        for (const auto &row : r->rows)
+            sources << row.at(2).toString();
+        sources.sort();
+        QCOMPARE(sources,
+                 (QStringList{QStringLiteral("cluster"), QStringLiteral("ledger+cluster")}));
+        for (const auto &row : r->rows)
+            if (row.at(2).toString() == QLatin1String("ledger+cluster"))
+                QCOMPARE(row.at(0).toString(), location);
+    }
+
     void serverFaultsAreClassified_data()
     {
         QTest::addColumn<int>("fault");
