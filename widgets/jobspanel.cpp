@@ -140,6 +140,12 @@ JobsPanel::JobsPanel(JobsController *controller, QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     connect(m_view, &QWidget::customContextMenuRequested, this, &JobsPanel::showContextMenu);
+    // Double-clicking a job row describes the job.
+    connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
+        const QString jobId = m_model->jobIdAt(m_filter->mapToSource(index).row());
+        if (!jobId.isEmpty() && !m_running)
+            runStatementText(QStringLiteral("DESCRIBE JOB '%1'").arg(jobId), false);
+    });
 
     auto *editorBar = new QHBoxLayout;
     editorBar->setContentsMargins(0, 0, 0, 0);
@@ -308,9 +314,13 @@ void JobsPanel::runStatementText(const QString &text, bool forceConfirm)
         showStatus(m_lastStatus, tr("a statement is still running; wait for it to finish"));
         return;
     }
-    auto parsed = jobs::parseScript(text);
-    if (!parsed || parsed->isEmpty() || !m_controller->executor()) {
+    if (!m_controller->executor()) {
         showStatus(QStringLiteral("unavailable"), m_controller->unavailableReason());
+        return;
+    }
+    auto parsed = jobs::parseScript(text);
+    if (!parsed || parsed->isEmpty()) {
+        qCWarning(lcJobsPanel) << "context menu statement does not parse:" << text;
         return;
     }
     remember(parsed->first().canonicalText());
@@ -434,12 +444,10 @@ void JobsPanel::execute(const Statement &statement)
 
 void JobsPanel::finish(const QString &status)
 {
-    const bool wasRefresh = m_run.refresh;
     m_running = false;
     m_refreshing = false;
     m_run = {};
     updateRefreshTimer();
-    Q_UNUSED(wasRefresh);
     emit scriptFinished(status);
 }
 
@@ -505,6 +513,7 @@ void JobsPanel::showStatus(const QString &status, const QString &text, const QSt
 {
     if (status != QLatin1String("running"))
         m_lastStatus = status;
+    m_caret->hide(); // showParseError() shows it again
     QString html;
     if (!status.isEmpty())
         html = QStringLiteral("<b style=\"color:%1\">%2</b> ")
@@ -523,7 +532,7 @@ QString JobsPanel::statusText() const
     QTextDocument doc;
     doc.setHtml(m_status->text());
     QString text = doc.toPlainText();
-    if (m_caret->isVisible() || !m_caret->isHidden())
+    if (!m_caret->isHidden())
         text += QLatin1Char('\n') + m_caret->text();
     return text;
 }

@@ -401,6 +401,40 @@ private Q_SLOTS:
         QCOMPARE(panel.model()->rowCount(), 0);
     }
 
+    void panel_scriptStopsAtFirstFailureAndShowsTheError()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        f.controller->setProfile(f.profile);
+        JobsPanel panel(f.controller.get());
+        QSignalSpy finished(&panel, &JobsPanel::scriptFinished);
+        const QString unknown = QString(32, QLatin1Char('e'));
+        panel.runScript(QStringLiteral("DESCRIBE JOB %1;\nSHOW JOBS;").arg(unknown));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, Timeout);
+        QCOMPARE(panel.lastStatus(), QStringLiteral("failed"));
+        const QString status = panel.statusText();
+        QVERIFY2(status.contains(QStringLiteral("failed")), qPrintable(status));
+        QVERIFY2(status.contains(QStringLiteral("not_found")), qPrintable(status));
+        QVERIFY2(status.contains(QStringLiteral("HTTP 404")), qPrintable(status));
+        QVERIFY2(status.contains(unknown), qPrintable(status));
+        // SHOW JOBS never ran.
+        QCOMPARE(f.sim.requestCount("GET", QStringLiteral("/jobs/overview")), 0);
+
+        // A job row double-clicked is described.
+        panel.runScript(QStringLiteral("SHOW JOBS"));
+        QTRY_COMPARE_WITH_TIMEOUT(panel.model()->rowCount(), 4, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), Timeout);
+        const QString id = panel.model()->jobIdAt(0);
+        // (what QAbstractItemView emits on a double click; QTest's synthetic double click does
+        // not reach it on the offscreen platform)
+        emit panel.view()->doubleClicked(panel.filterModel()->index(0, 1));
+        QTRY_COMPARE_WITH_TIMEOUT(panel.model()->result().statement.kind,
+                                  StatementKind::DescribeJob, Timeout);
+        QCOMPARE(panel.model()->result().statement.jobId, id);
+        QVERIFY(panel.model()->rowCount() > 1); // the job and its vertices
+        QCOMPARE(panel.model()->jobIdAt(1), id);
+    }
+
     void panel_stopDeclinedLeavesJobRunningAndAudits()
     {
         Fixture f;
@@ -634,10 +668,23 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(ops->rowCount(), 1, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(ops->index(0, OperationsModel::StateColumn).data().toString(),
                                   QStringLiteral("completed"), Timeout);
-        // The screenshot shows a SHOW JOBS result with the savepoint's operation below.
+        // A stop with savepoint (confirmed) and a savepoint still running, for the Operations dock.
+        const QString stopped = f.sim.addJob(QStringLiteral("payments-ledger"));
+        panel->runScript(QStringLiteral("STOP JOB %1 WITH SAVEPOINT").arg(stopped));
+        QTRY_COMPARE_WITH_TIMEOUT(panel->isRunning(), false, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(ops->index(0, OperationsModel::StateColumn).data().toString(),
+                                  QStringLiteral("completed"), Timeout);
+        const QString slow = f.sim.addJob(QStringLiteral("sessionizer-v2"));
+        f.sim.addJob(QStringLiteral("fraud-features"));
+        f.sim.setAsyncLatencyMs(120000);
+        panel->setWaitMs(0);
+        panel->runScript(QStringLiteral("CREATE SAVEPOINT FOR JOB %1").arg(slow));
+        QTRY_COMPARE_WITH_TIMEOUT(ops->rowCount(), 3, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->isRunning(), false, Timeout);
+        // The screenshot shows a SHOW JOBS result with the operations below.
         panel->editor()->setPlainText(QStringLiteral("-- jobs of the demo cluster\nSHOW JOBS"));
         panel->runScript(panel->editor()->toPlainText());
-        QTRY_COMPARE_WITH_TIMEOUT(panel->model()->rowCount(), 4, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->model()->rowCount(), 7, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(panel->isRunning(), false, Timeout);
         QVERIFY(jobsDock->isVisible());
         const QString path = opsdeck::test::saveScreenshot(&window, QStringLiteral("jobs"));
