@@ -16,9 +16,12 @@
 #include "screenshot.h"
 #include "testmain.h"
 
+#include <QAbstractButton>
 #include <QAbstractItemModelTester>
+#include <QAbstractItemView>
 #include <QAction>
 #include <QCheckBox>
+#include <QCompleter>
 #include <QDockWidget>
 #include <QFile>
 #include <QHeaderView>
@@ -27,6 +30,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -481,6 +486,92 @@ private Q_SLOTS:
             logged = logged || (e.source == QLatin1String("jobs") &&
                                 e.message.contains(QStringLiteral("declined")));
         QVERIFY(logged);
+    }
+
+    void panel_defaultConfirmationIsANonBlockingDialogWithNoAsDefault()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        f.controller->setProfile(f.profile);
+        const QString id = f.sim.addJob(QStringLiteral("orders-enrich"));
+        JobsPanel panel(f.controller.get());
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QSignalSpy finished(&panel, &JobsPanel::scriptFinished);
+        panel.runScript(QStringLiteral("STOP JOB %1").arg(id));
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = panel.findChild<QMessageBox *>(QStringLiteral("jobsConfirmDialog"))), Timeout);
+        QVERIFY(box->isVisible());
+        QCOMPARE(box->defaultButton(), box->button(QMessageBox::No));
+        QVERIFY2(box->informativeText().contains(id), qPrintable(box->informativeText()));
+        QVERIFY(box->informativeText().contains(QStringLiteral("orders-enrich")));
+        QVERIFY(box->informativeText().contains(QStringLiteral("RUNNING")));
+        QVERIFY(panel.isRunning());
+        // The event loop kept running while the dialog is open (we are here), and nothing was
+        // sent yet.
+        QCOMPARE(f.sim.requestCount("PATCH"), 0);
+        box->button(QMessageBox::No)->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, Timeout);
+        QCOMPARE(panel.lastStatus(), QStringLiteral("declined"));
+        QCOMPARE(f.sim.jobState(id), QStringLiteral("RUNNING"));
+
+        // Yes runs it.
+        panel.runScript(QStringLiteral("STOP JOB %1").arg(id));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = panel.findChild<QMessageBox *>(QStringLiteral("jobsConfirmDialog"))) &&
+                box->isVisible(),
+            Timeout);
+        box->button(QMessageBox::Yes)->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, Timeout);
+        QCOMPARE(panel.lastStatus(), QStringLiteral("ok"));
+        QTRY_VERIFY_WITH_TIMEOUT(f.sim.jobState(id) != QLatin1String("RUNNING"), Timeout);
+        QCOMPARE(f.sim.requestCount("PATCH"), 1);
+    }
+
+    void panel_profileChangeDropsTheRunningStatement()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        f.controller->setProfile(f.profile);
+        JobsPanel panel(f.controller.get());
+        f.sim.setFault(opsdeck::test::FlinkFault::SlowReplies, true);
+        f.sim.setSlowReplyMs(2000);
+        panel.runScript(QStringLiteral("SHOW JOBS"));
+        QVERIFY(panel.isRunning());
+        QTRY_COMPARE_WITH_TIMEOUT(f.sim.requestCount("GET", QStringLiteral("/jobs/overview")), 1,
+                                  Timeout);
+        Profile other = f.profile;
+        other.name = QStringLiteral("other");
+        f.controller->setProfile(other);
+        QVERIFY(!panel.isRunning());
+        QCOMPARE(panel.lastStatus(), QStringLiteral("not_executed"));
+        QTest::qWait(2300); // the slow reply would have arrived by now: it must not show
+        QCOMPARE(panel.model()->rowCount(), 0);
+        f.sim.setFault(opsdeck::test::FlinkFault::SlowReplies, false);
+        panel.runScript(QStringLiteral("SHOW JOBS"));
+        QTRY_COMPARE_WITH_TIMEOUT(panel.model()->rowCount(), 4, Timeout);
+    }
+
+    void editor_completionInsertsTheIdOfANamedJob()
+    {
+        JobsEditor editor;
+        editor.resize(600, 200);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        const QString id = QStringLiteral("0123456789abcdef0123456789abcdef");
+        editor.setJobs({{id, QStringLiteral("orders-enrich")}});
+        QTest::keyClicks(&editor, QStringLiteral("describe job orde"));
+        QTRY_VERIFY(editor.completer()->popup()->isVisible());
+        QCOMPARE(editor.completer()->completionCount(), 1);
+        QTest::keyClick(editor.completer()->popup(), Qt::Key_Return);
+        QCOMPARE(editor.toPlainText(), QStringLiteral("describe job ") + id);
+        // Keywords complete too (uppercase).
+        editor.clear();
+        QTest::keyClicks(&editor, QStringLiteral("sho"));
+        QTRY_VERIFY(editor.completer()->popup()->isVisible());
+        QTest::keyClick(editor.completer()->popup(), Qt::Key_Tab);
+        QCOMPARE(editor.toPlainText(), QStringLiteral("SHOW"));
     }
 
     void panel_savepointConfirmedCompletesWithLocation()
