@@ -7,7 +7,9 @@
 #include "jobsresultmodel.h"
 
 #include <QCheckBox>
+#include <QClipboard>
 #include <QFontDatabase>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -140,6 +142,16 @@ JobsPanel::JobsPanel(JobsController *controller, QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     connect(m_view, &QWidget::customContextMenuRequested, this, &JobsPanel::showContextMenu);
+    auto *copyCell = new QAction(tr("Copy"), m_view);
+    copyCell->setObjectName(QStringLiteral("jobsCopyCell"));
+    copyCell->setShortcut(QKeySequence::Copy);
+    copyCell->setShortcutContext(Qt::WidgetShortcut);
+    connect(copyCell, &QAction::triggered, this, [this] {
+        const QModelIndex current = m_view->currentIndex();
+        if (current.isValid())
+            QGuiApplication::clipboard()->setText(current.data().toString());
+    });
+    m_view->addAction(copyCell);
     // Double-clicking a job row describes the job.
     connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
         const QString jobId = m_model->jobIdAt(m_filter->mapToSource(index).row());
@@ -607,10 +619,18 @@ void JobsPanel::showContextMenu(const QPoint &pos)
     if (!index.isValid())
         return;
     const QString jobId = m_model->jobIdAt(m_filter->mapToSource(index).row());
-    if (jobId.isEmpty())
-        return;
-    QMenu *menu = jobMenu(jobId, this);
+    QMenu *menu = jobId.isEmpty() ? new QMenu(this) : jobMenu(jobId, this);
     menu->setAttribute(Qt::WA_DeleteOnClose);
+    if (!menu->isEmpty())
+        menu->addSeparator();
+    const QString cell = index.data().toString();
+    QAction *copy =
+        menu->addAction(tr("Copy \"%1\"")
+                            .arg(fontMetrics().elidedText(cell, Qt::ElideMiddle,
+                                                          fontMetrics().averageCharWidth() * 40)));
+    copy->setEnabled(!cell.isEmpty());
+    connect(copy, &QAction::triggered, this,
+            [cell] { QGuiApplication::clipboard()->setText(cell); });
     menu->popup(m_view->viewport()->mapToGlobal(pos));
 }
 

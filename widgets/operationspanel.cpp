@@ -3,6 +3,9 @@
 
 #include "operationsmodel.h"
 
+#include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QTableView>
@@ -40,6 +43,29 @@ OperationsPanel::OperationsPanel(QWidget *parent)
     header->resizeSection(OperationsModel::ElapsedColumn, digit * 10);
     header->resizeSection(OperationsModel::ResultColumn, digit * 48);
     header->setStretchLastSection(true);
+
+    // Copy what operators need next: the savepoint path (or failure) and the trigger id.
+    auto copyColumn = [this](const QString &objectName, const QString &label, int column,
+                             const QKeySequence &shortcut) {
+        auto *action = new QAction(label, m_view);
+        action->setObjectName(objectName);
+        if (!shortcut.isEmpty()) {
+            action->setShortcut(shortcut);
+            action->setShortcutContext(Qt::WidgetShortcut);
+        }
+        connect(action, &QAction::triggered, this, [this, column] {
+            const QModelIndex current = m_view->currentIndex();
+            if (current.isValid())
+                QGuiApplication::clipboard()->setText(
+                    current.siblingAtColumn(column).data().toString());
+        });
+        m_view->addAction(action);
+    };
+    copyColumn(QStringLiteral("operationsCopyLocation"), tr("Copy location / failure"),
+               OperationsModel::ResultColumn, QKeySequence::Copy);
+    copyColumn(QStringLiteral("operationsCopyTrigger"), tr("Copy trigger id"),
+               OperationsModel::TriggerColumn, {});
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);

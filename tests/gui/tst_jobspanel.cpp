@@ -21,9 +21,11 @@
 #include <QAbstractItemView>
 #include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QCompleter>
 #include <QDockWidget>
 #include <QFile>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -635,6 +637,14 @@ private Q_SLOTS:
         QCOMPARE(panel.model()->rowCount(), 1);
         QCOMPARE(panel.model()->index(0, 0).data().toString(), location);
         delete menu;
+        // Ctrl+C on the result table copies the cell.
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.view()->setCurrentIndex(panel.filterModel()->index(0, 0));
+        QAction *copy = panel.view()->findChild<QAction *>(QStringLiteral("jobsCopyCell"));
+        QVERIFY(copy);
+        copy->trigger();
+        QCOMPARE(QGuiApplication::clipboard()->text(), location);
 
         // Both statements and both completions are in the Activity log.
         int completions = 0;
