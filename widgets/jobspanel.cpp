@@ -24,6 +24,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcJobsPanel, "opsdeck.widgets.jobspanel")
 
@@ -415,9 +416,12 @@ void JobsPanel::confirmThenExecute(const Statement &statement)
             tr("%1\n\nTarget: %2").arg(statement.canonicalText(), target.value());
         self->showStatus(QStringLiteral("running"),
                          tr("waiting for confirmation of %1").arg(statement.canonicalText()));
-        self->m_confirm(description, [self, generation, statement](bool yes) {
-            if (!self || generation != self->m_generation)
+        // The first answer counts; a handler that answers twice does not run it twice.
+        auto answered = std::make_shared<bool>(false);
+        self->m_confirm(description, [self, generation, statement, answered](bool yes) {
+            if (*answered || !self || generation != self->m_generation)
                 return;
+            *answered = true;
             if (yes) {
                 self->execute(statement);
                 return;
