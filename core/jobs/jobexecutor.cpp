@@ -915,8 +915,13 @@ void JobExecutor::resumePending()
     auto pending = m_history->pendingSavepoints();
     if (!pending)
         return;
+    const QString endpoint = m_client->endpointLabel();
     for (const SavepointLedgerEntry &e : pending.value()) {
         if (m_ops.contains(e.triggerId) || m_ops.contains(e.disposalTriggerId))
+            continue;
+        // Only this cluster can answer for its triggers: asking another one would get a 404 and
+        // wrongly turn the entry into "unknown".
+        if (e.endpoint != endpoint)
             continue;
         JobOperation op;
         op.jobId = e.jobId;

@@ -120,7 +120,8 @@ public:
     void recordDeclined(const Statement &statement,
                         const QString &outcome = QStringLiteral("declined"));
 
-    // Picks up ledger entries left in progress (by a previous run) and polls them.
+    // Picks up ledger entries of this endpoint left in progress (by a previous run) and polls
+    // them; entries of other endpoints wait for an executor of theirs.
     void resumePending();
 
     QList<JobOperation> operations() const;

@@ -366,6 +366,24 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(m_sim->jobState(m_job), QStringLiteral("FINISHED"), 5000);
     }
 
+    void resumeLeavesOtherEndpointsEntriesAlone()
+    {
+        SavepointLedgerEntry foreign;
+        foreign.profile = QStringLiteral("other");
+        foreign.endpoint = QStringLiteral("https://other-cluster:8081");
+        foreign.jobId = m_job;
+        foreign.triggerId = JobExecutor::newTriggerId();
+        foreign.kind = QStringLiteral("savepoint");
+        foreign.triggeredAt = QDateTime::currentDateTimeUtc();
+        foreign.state = QStringLiteral("in_progress");
+        QVERIFY(m_rig->history.addSavepoint(foreign));
+        m_rig->executor->resumePending();
+        QCOMPARE(m_rig->executor->activeOperations(), 0);
+        QCOMPARE(m_sim->requestCount("GET"), 0);
+        QCOMPARE(m_rig->history.savepointByTrigger(foreign.triggerId)->value().state,
+                 QStringLiteral("in_progress"));
+    }
+
     void expiredResultBecomesUnknownNotFailed()
     {
         m_sim->setAsyncLatencyMs(1);
