@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // opsdeck-sandbox --dir DIR [--ready-file FILE] [--flink-jobs N] [--flink-port PORT]
+//                 [--no-solr-churn]
 //
 // Starts a real ZooKeeper server on 127.0.0.1 (the same fixture the tests use), creates the Solr
-// chroot /solr, starts a Flink JobManager REST simulator with N demo jobs (default 5) and
-// savepoints under DIR/flink-savepoints, writes DIR/profiles.json with a default profile "demo"
-// pointing at them, prints
+// chroot /solr with a simulated 6-node SolrCloud in it (SolrClusterSim: mixed node roles, the
+// Overseer election, collections, a legacy /roles.json; unless --no-solr-churn, a random
+// non-preferred node is killed or stopped every 25 s and restarted 5 s later), starts a Flink
+// JobManager REST simulator with N demo jobs (default 5) and savepoints under DIR/flink-savepoints,
+// writes DIR/profiles.json with a default profile "demo" pointing at them, prints
 //   SANDBOX READY config=DIR/profiles.json zookeeper=127.0.0.1:PORT ... flink=http://127.0.0.1:PORT
 // (also into FILE when given) and runs until SIGINT or SIGTERM. Then it stops ZooKeeper and exits
 // 0. The ZooKeeper child dies with the sandbox even on SIGKILL (PR_SET_PDEATHSIG).
 #include "common/profile.h"
 #include "common/profilestore.h"
 #include "flinksim.h"
+#include "solrsim.h"
 #include "tlsdemo.h"
 #include "zookeeperserver.h"
 
@@ -18,12 +22,15 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QSaveFile>
 #include <QSocketNotifier>
+#include <QTimer>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
+#include <memory>
 #include <unistd.h>
 
 using namespace opsdeck;
@@ -60,6 +67,48 @@ int fail(const QString &message)
     return 1;
 }
 
+// The demo SolrCloud under the chroot: two dedicated preferred Overseers (data:off; the second
+// still hosts a replica, so the data:off finding shows), three default data nodes (the first one
+// also named in a legacy /roles.json), one coordinator; collections with replicas, one with
+// per-replica state, and the coordinator's synthetic collection.
+Result<void> startDemoSolr(SolrClusterSim &sim)
+{
+    if (auto booted = sim.bootstrap(); !booted)
+        return booted;
+    const QStringList roles = {
+        QStringLiteral("overseer:preferred,data:off"),
+        QStringLiteral("overseer:preferred,data:off"),
+        QString(),
+        QString(),
+        QString(),
+        QStringLiteral("coordinator:on,data:off"),
+    };
+    QStringList names;
+    for (qsizetype i = 0; i < roles.size(); ++i)
+        names << SolrClusterSim::makeNodeName(QStringLiteral("127.0.0.1"), 8983 + int(i),
+                                              QStringLiteral("solr"));
+    if (auto written = sim.writeRolesJson({names.at(2)}); !written)
+        return written;
+    for (qsizetype i = 0; i < roles.size(); ++i) {
+        SolrNodeSpec spec;
+        spec.port = 8983 + int(i);
+        spec.rolesSpec = roles.at(i);
+        if (auto started = sim.startNode(spec); !started)
+            return started.error();
+    }
+    if (auto added = sim.addCollection(QStringLiteral("products"),
+                                       {{QStringLiteral("shard1"), {names.at(2), names.at(3)}},
+                                        {QStringLiteral("shard2"), {names.at(4), names.at(1)}}});
+        !added)
+        return added;
+    if (auto added = sim.addCollection(
+            QStringLiteral("logs"), {{QStringLiteral("shard1"), {names.at(3), names.at(4)}}}, true);
+        !added)
+        return added;
+    return sim.addCollection(QStringLiteral(".sys.COORDINATOR-COLL-_default"),
+                             {{QStringLiteral("shard1"), {names.at(5)}}});
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -94,7 +143,11 @@ int main(int argc, char *argv[])
     parser.addOption(readyOption);
     parser.addOption(rotateOption);
     parser.addOption(flinkJobsOption);
+    const QCommandLineOption noChurnOption(
+        QStringLiteral("no-solr-churn"),
+        QStringLiteral("Do not kill and restart simulated Solr nodes now and then."));
     parser.addOption(flinkPortOption);
+    parser.addOption(noChurnOption);
     parser.process(app);
     bool flinkJobsOk = false;
     const int flinkJobs = parser.value(flinkJobsOption).toInt(&flinkJobsOk);
@@ -141,6 +194,38 @@ int main(int argc, char *argv[])
         if (!created)
             return fail(created.error().toString());
     }
+
+    // A simulated SolrCloud in the chroot; in demo mode a data node or the coordinator is killed
+    // or stopped every 25 s and restarted 5 s later, so the election view moves.
+    auto solr = std::make_unique<SolrClusterSim>(server.connectString() + QStringLiteral("/solr"));
+    if (auto started = startDemoSolr(*solr); !started)
+        return fail(QStringLiteral("solr simulator: %1").arg(started.error().toString()));
+    QTimer churn;
+    churn.setInterval(25000);
+    QObject::connect(&churn, &QTimer::timeout, &app, [&solr, &app] {
+        QList<int> candidates;
+        for (int i = 2; i < solr->nodeCount(); ++i) {
+            if (solr->isRunning(i))
+                candidates << i;
+        }
+        if (candidates.isEmpty())
+            return;
+        const int victim =
+            candidates.at(int(QRandomGenerator::global()->bounded(qint64(candidates.size()))));
+        if (QRandomGenerator::global()->bounded(2) == 0)
+            solr->killNode(victim);
+        else
+            solr->stopNode(victim);
+        QTimer::singleShot(5000, &app, [&solr, victim] {
+            if (solr && !solr->isRunning(victim)) {
+                if (auto restarted = solr->restartNode(victim); !restarted)
+                    std::fprintf(stderr, "opsdeck-sandbox: solr node restart: %s\n",
+                                 qPrintable(restarted.error().toString()));
+            }
+        });
+    });
+    if (!parser.isSet(noChurnOption))
+        churn.start();
 
     // A certificate directory in the Kubernetes layout that rotates on a timer, served on a
     // loopback TLS endpoint that reloads only every second rotation: CHANGED, SERVED matching
@@ -197,6 +282,8 @@ int main(int argc, char *argv[])
     }
 
     app.exec();
+    churn.stop();
+    solr.reset(); // the simulated nodes close their sessions while ZooKeeper still runs
     std::fprintf(stderr, "opsdeck-sandbox: stopping ZooKeeper\n");
     server.stop();
     return 0;

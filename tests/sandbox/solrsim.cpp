@@ -10,17 +10,13 @@
 #include <QMap>
 #include <QUrl>
 #include <algorithm>
-#include <arpa/inet.h>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <limits>
 #include <mutex>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 #include <zookeeper/zookeeper.h>
 
@@ -259,25 +255,6 @@ Error zkFailure(int rc, const QString &what, const QString &path)
         code = ErrorCode::Timeout;
     return makeError(code, QStringLiteral("%1: %2").arg(what, QString::fromLatin1(zerror(rc))),
                      path);
-}
-
-// A loopback port where nobody listens (bound and released at once).
-int deadPort()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return 1;
-    sockaddr_in address = {};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    socklen_t length = sizeof address;
-    int port = 1;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) == 0)
-        port = ntohs(address.sin_port);
-    ::close(fd);
-    return port;
 }
 
 } // namespace
@@ -917,9 +894,39 @@ void SolrClusterSim::expireNode(int index)
     if (!node.running || !node.zh)
         return;
     node.running = false;
-    const QByteArray nowhere = QStringLiteral("127.0.0.1:%1").arg(deadPort()).toUtf8();
-    zoo_set_servers(node.zh, nowhere.constData());
-    // The handle stays open (disconnected) until restartNode or the destructor closes it.
+    // A second handle with the node's session id and password takes the session over (the
+    // server drops the node's connection) and closes it. The node's own client, reconnecting,
+    // is told SESSION_EXPIRED. (zoo_set_servers to a dead port, which would let the server time
+    // the session out, does not drop the live connection with this C client.)
+    const clientid_t *id = zoo_client_id(node.zh);
+    if (!id)
+        return;
+    const clientid_t copy = *id;
+    const QByteArray connect = d->connectString.toUtf8();
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        zhandle_t *thief = zookeeper_init2(connect.constData(), nullptr, node.spec.sessionTimeoutMs,
+                                           &copy, nullptr, 0, discardLog);
+        if (!thief)
+            return;
+        const QDeadlineTimer deadline(kConnectTimeoutMs);
+        while (zoo_state(thief) != ZOO_CONNECTED_STATE &&
+               zoo_state(thief) != ZOO_EXPIRED_SESSION_STATE && !deadline.hasExpired())
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        const bool expired = zoo_state(thief) == ZOO_EXPIRED_SESSION_STATE;
+        zookeeper_close(thief); // closeSession for the node's session
+        if (expired)
+            return;
+        // Verify the session is gone (the node's client may have won it back in between).
+        Stat stat = {};
+        const QByteArray live = (kLiveNodes + QLatin1Char('/') + node.name).toUtf8();
+        const std::lock_guard adminLock(d->adminMutex);
+        if (!d->ensureAdmin())
+            return;
+        const int rc = zoo_exists(d->admin.handle(), live.constData(), 0, &stat);
+        if (rc != ZOK || stat.ephemeralOwner != copy.client_id)
+            return;
+    }
+    // The handle stays open (its session is gone) until restartNode or the destructor.
 }
 
 Result<int> SolrClusterSim::restartNode(int index)

@@ -66,9 +66,11 @@ public:
     // A crash: the session is closed (zookeeper_close) without the graceful delete; ZooKeeper
     // removes the ephemerals at once.
     void killNode(int index);
-    // A partition: the node's client is pointed (zoo_set_servers) at a loopback port where nobody
-    // listens, so it stops pinging and the SERVER expires the session after its timeout (a real
-    // expiry, not a close). The node counts as not running from now on; it does not reconnect.
+    // Session expiry as the node sees it: a second client handle attaches to the node's session
+    // (same id + password) and closes it, so ZooKeeper drops the ephemerals at once and the node's
+    // own client gets SESSION_EXPIRED when it reconnects. (Not a server-side timeout: this C client
+    // gives no way to stop the pings of a live handle.) The node counts as not running from now
+    // on and does not reconnect by itself; restartNode gives it a new session.
     void expireNode(int index);
     // Starts the node again (same index, same spec) with a NEW session; a running node is stopped
     // gracefully first.

@@ -437,10 +437,10 @@ void TestSolrSim::expiryAndRestartWithANewSession()
     const QString name = sim.nodeName(0);
     const qint64 oldSession = sim.sessionId(0);
 
-    // The server expires the session: everything stays until then, then goes at once.
+    QCOMPARE(rawGet(m_zk, root + QStringLiteral("/live_nodes/") + name).ephemeralOwner, oldSession);
+    // The session ends under the node: live node, role leaves and candidate go together.
     sim.expireNode(0);
     QVERIFY(!sim.isRunning(0));
-    QCOMPARE(rawGet(m_zk, root + QStringLiteral("/live_nodes/") + name).ephemeralOwner, oldSession);
     QTRY_VERIFY_WITH_TIMEOUT(!m_zk.exists(root + QStringLiteral("/live_nodes/") + name).value(),
                              kWaitMs);
     QVERIFY(!m_zk.exists(root + QStringLiteral("/node_roles/data/on/") + name).value());
