@@ -3,6 +3,7 @@
 
 #include "certscommand.h"
 #include "jobscommand.h"
+#include "rolescommand.h"
 #include "statuscommand.h"
 
 #include <QCoreApplication>
@@ -14,7 +15,7 @@ namespace opsdeck::cli {
 namespace {
 
 const QStringList HeadlessCommands = {QStringLiteral("status"), QStringLiteral("certs"),
-                                      QStringLiteral("jobs")};
+                                      QStringLiteral("jobs"), QStringLiteral("roles")};
 
 } // namespace
 
@@ -35,6 +36,8 @@ QString usageText()
         "  opsdeck certs probe HOST:PORT [options]    the certificate a live endpoint serves\n"
         "  opsdeck jobs (-e STMT | -f FILE | -) [...] run job and savepoint statements against\n"
         "                                             Flink's REST API (opsdeck jobs --help)\n"
+        "  opsdeck roles [options]                    SolrCloud node roles and overseer election\n"
+        "  opsdeck roles validate SPEC                check a solr.node.roles value\n"
         "  opsdeck --version | --help\n"
         "\n"
         "Headless options (status):\n"
@@ -121,6 +124,8 @@ int runHeadless(int &argc, char **argv, const Invocation &invocation)
         return toInt(runCertsCommand(invocation.commandArgs));
     if (invocation.command == QLatin1String("jobs"))
         return runJobsCommand(invocation.commandArgs);
+    if (invocation.command == QLatin1String("roles"))
+        return runRolesCommand(invocation.commandArgs);
     QTextStream(stderr) << "opsdeck: unknown command '" << invocation.command << "'\n";
     return toInt(ExitCode::Unknown);
 }

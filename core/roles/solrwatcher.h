@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/profile.h"
+#include "common/result.h"
+#include "roles/solrtree.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <QTimer>
+#include <memory>
+
+typedef struct _zhandle zhandle_t;
+
+namespace opsdeck::roles {
+
+enum class ZkSessionState
+{
+    Connecting,   // first connection of a session in progress
+    Connected,    // live: the tree is current
+    Reconnecting, // the session lost its server; the tree is stale until it is back
+    Expired,      // the session expired; a new one is being opened (then a full reload)
+    AuthFailed,   // the digest credentials were refused
+    Closed,
+};
+QString zkSessionStateName(ZkSessionState state); // connecting, connected, ...
+
+struct ZkStatus
+{
+    ZkSessionState state = ZkSessionState::Closed;
+    QString server;          // host:port of the current server, when connected
+    qint64 sessionId = 0;    // signed, as Solr prints it
+    QDateTime lastConfirmed; // the last moment the tree was known to be current
+    QString error;           // why the last failure happened, for people (never credentials)
+    bool stale() const { return state != ZkSessionState::Connected; }
+};
+
+// Follows the Solr tree of one ZooKeeper ensemble (under its chroot) with the ZooKeeper C client
+// (libzookeeper_mt), asynchronously. The completion and watcher callbacks run on the client's
+// threads; they only copy what ZooKeeper answered into values and post them to this object's
+// thread, where every decision is made. Watches are one-shot: each one is re-armed by the read it
+// triggers, and a change re-reads only the part of the tree that changed. On (re)connection the
+// whole tree is read again; on session expiry a new session is opened.
+//
+// `/security.json` is only ever stat()ed: its size, never its bytes.
+class SolrWatcher : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SolrWatcher(ZooKeeperConfig config, QObject *parent = nullptr);
+    ~SolrWatcher() override;
+
+    // Resolves the credentials and opens the session. Errors: a malformed connect string,
+    // unreadable credentials (naming the reference, never the secret).
+    Result<void> start();
+    void stop();
+
+    ZkStatus status() const { return m_status; }
+    // The tree as last completely read; check isLoaded() first.
+    const SolrTree &tree() const { return m_tree; }
+    bool isLoaded() const { return m_loaded; }
+    QString chroot() const { return m_chroot; }
+
+    // How often the overseer queue sizes are refreshed (they change too often to watch).
+    void setQueuePollMs(int ms) { m_queuePoll.setInterval(ms); }
+
+signals:
+    void statusChanged(const opsdeck::roles::ZkStatus &status);
+    // A complete, consistent tree: after the initial load and after every change (coalesced).
+    void treeChanged(const opsdeck::roles::SolrTree &tree);
+
+public:
+    // Posted from the client threads (public for the C callbacks; not an API).
+    struct Reply;
+    void onSessionEvent(quintptr handle, int state);
+    void onWatchEvent(quintptr handle, int type, const QString &path);
+    void onReply(quintptr handle, const std::shared_ptr<Reply> &reply);
+
+    struct Bridge;
+
+private:
+    void openHandle();
+    void closeHandle();
+    void setState(ZkSessionState state, const QString &error = {});
+    void reloadAll();
+    void routeRead(const QString &relativePath);
+
+    void readLiveNodes();
+    void readRoleRoot();
+    void readRole(const QString &role);
+    void readMode(const QString &role, const QString &mode);
+    void readElection();
+    void readLeader();
+    void readRolesJson();
+    void readCollections();
+    void readCollection(const QString &collection);
+    void readQueues();
+    void readSecurity();
+
+    enum class Op
+    {
+        Children,
+        ChildrenStat, // children + each child's ephemeral owner
+        Data,
+        Exists,
+        OwnerStat,
+    };
+    void issue(Op op, const QString &relativePath, int tag, bool watch);
+    void applyReply(const Reply &reply);
+    void settle();
+    void rebuildReplicas();
+
+    QString abs(const QString &relativePath) const;
+
+    ZooKeeperConfig m_config;
+    QString m_servers;
+    QString m_chroot;
+    QByteArray m_credentials;
+    std::shared_ptr<Bridge> m_bridge;
+    zhandle_t *m_zh = nullptr;
+    bool m_authPending = false;
+
+    ZkStatus m_status;
+    SolrTree m_tree;
+    bool m_loaded = false;
+    bool m_everConnected = false;
+    int m_outstanding = 0;
+    QTimer m_emitTimer;
+    QTimer m_queuePoll;
+
+    // Per-part state behind m_tree.
+    QHash<QString, qint64> m_liveOwners;
+    QHash<QString, QByteArray> m_collectionJson;
+    QHash<QString, QStringList> m_collectionPrs;
+};
+
+} // namespace opsdeck::roles
+
+Q_DECLARE_METATYPE(opsdeck::roles::ZkStatus)
+Q_DECLARE_METATYPE(opsdeck::roles::SolrTree)
