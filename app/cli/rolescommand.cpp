@@ -267,6 +267,8 @@ int runRolesCommand(const QStringList &args)
         return CannotCheck;
     }
     const auto noCluster = [&](const SolrTree &tree) -> QString {
+        if (!tree.liveNodesExists && !tree.readProblems.isEmpty())
+            return tree.readProblems.join(QStringLiteral("; "));
         if (!tree.liveNodesExists)
             return QStringLiteral("no SolrCloud cluster at %1: znode %2/live_nodes does not exist")
                 .arg(zk.connectString, watcher.chroot());

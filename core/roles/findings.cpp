@@ -86,6 +86,10 @@ QList<Finding> evaluateFindings(const RolesSnapshot &s, const FindingContext &ct
         out.append(Finding{sev, QString::fromLatin1(code), node, message});
     };
 
+    // --- what could not be read ---------------------------------------------------------------
+    for (const QString &problem : s.readProblems)
+        add(Finding::Warning, "znode_unreadable", {}, problem);
+
     // --- eligibility --------------------------------------------------------------------------
     bool anyEligible = false;
     for (const NodeInfo &n : s.nodes)

@@ -79,6 +79,7 @@ RolesSnapshot buildSnapshot(const SolrTree &tree, const QDateTime &builtAt)
     s.overseerQueueSizes = tree.overseerQueueSizes;
     s.securityJsonExists = tree.securityJsonExists;
     s.securityJsonSize = tree.securityJsonSize;
+    s.readProblems = tree.readProblems;
     s.sessionId = tree.sessionId;
 
     QMap<QString, NodeInfo> nodes; // keyed by name; sorted by Java order at the end

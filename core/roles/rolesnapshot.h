@@ -111,6 +111,7 @@ struct RolesSnapshot
     QMap<QString, int> overseerQueueSizes;
     bool securityJsonExists = false;
     qint64 securityJsonSize = 0;
+    QStringList readProblems; // from SolrTree::readProblems
     qint64 sessionId = 0;
     QList<Finding> findings; // evaluateFindings(*this, {builtAt}) — no grace tracking
     QDateTime builtAt;

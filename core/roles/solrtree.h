@@ -46,6 +46,9 @@ struct SolrTree
     bool securityJsonExists = false;
     qint64 securityJsonSize = 0; // never the contents
     qint64 sessionId = 0;        // our own session (for display)
+    // Znodes the reader could not use, one sentence each naming the znode and the reason
+    // (not authorised, malformed JSON, ...). Never contains znode contents.
+    QStringList readProblems;
 };
 
 } // namespace opsdeck::roles

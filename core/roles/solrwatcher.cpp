@@ -3,6 +3,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QJsonParseError>
 #include <QMetaObject>
 #include <QPointer>
 #include <mutex>
@@ -236,6 +237,14 @@ Result<void> SolrWatcher::start()
     return {};
 }
 
+std::pair<qint64, QByteArray> SolrWatcher::sessionCredentialsForTest() const
+{
+    if (!m_zh)
+        return {0, {}};
+    const clientid_t *id = zoo_client_id(m_zh);
+    return {static_cast<qint64>(id->client_id), QByteArray(id->passwd, sizeof(id->passwd))};
+}
+
 void SolrWatcher::stop()
 {
     m_queuePoll.stop();
@@ -392,6 +401,7 @@ void SolrWatcher::routeRead(const QString &p)
 
 void SolrWatcher::reloadAll()
 {
+    m_problems.clear();
     m_liveOwners.clear();
     m_collectionJson.clear();
     m_collectionPrs.clear();
@@ -527,8 +537,17 @@ void SolrWatcher::settle()
 void SolrWatcher::applyReply(const Reply &r)
 {
     const bool missing = r.rc == ZNONODE;
+    if (r.rc == ZNOAUTH) {
+        m_problems.insert(r.path,
+                          QStringLiteral("%1: ZooKeeper refuses to let this session read it "
+                                         "(NOAUTH); check the digest credentials (--auth / "
+                                         "zookeeper.auth)")
+                              .arg(abs(r.path)));
+        return;
+    }
     if (r.rc != ZOK && !missing)
         return; // connection loss or closing: the reconnection reloads
+    m_problems.remove(r.path);
     const QStringList parts = r.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     switch (r.tag) {
     case TagLiveNodes: {
@@ -709,9 +728,25 @@ void SolrWatcher::applyReply(const Reply &r)
 void SolrWatcher::rebuildReplicas()
 {
     QList<ReplicaInfo> replicas;
+    QStringList problems = m_problems.values();
     for (auto it = m_collectionJson.cbegin(); it != m_collectionJson.cend(); ++it) {
-        const QJsonObject root = QJsonDocument::fromJson(it.value()).object();
+        QJsonParseError parseError{};
+        const QJsonDocument doc = QJsonDocument::fromJson(it.value(), &parseError);
+        const QString where = abs(QStringLiteral("/collections/%1/state.json").arg(it.key()));
+        if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+            problems << QStringLiteral("%1 is not a JSON object (%2 at byte %3); its replicas are "
+                                       "not counted")
+                            .arg(where, parseError.error != QJsonParseError::NoError
+                                            ? parseError.errorString()
+                                            : QStringLiteral("not an object"))
+                            .arg(parseError.offset);
+            continue;
+        }
+        const QJsonObject root = doc.object();
         const QJsonObject coll = root.value(it.key()).toObject();
+        if (coll.isEmpty() && !it.value().trimmed().isEmpty() && it.value().trimmed() != "{}")
+            problems << QStringLiteral("%1 has no \"%2\" object; its replicas are not counted")
+                            .arg(where, it.key());
         // Per-replica state children "<replica>:<version>:<A|D|R|F>[:L]": authoritative.
         QHash<QString, QPair<QString, bool>> prs;
         for (const QString &child : m_collectionPrs.value(it.key())) {
@@ -751,6 +786,8 @@ void SolrWatcher::rebuildReplicas()
         }
     }
     m_tree.replicas = replicas;
+    problems.sort();
+    m_tree.readProblems = problems;
 }
 
 } // namespace opsdeck::roles

@@ -12,6 +12,7 @@
 #include <QString>
 #include <QTimer>
 #include <memory>
+#include <utility>
 
 typedef struct _zhandle zhandle_t;
 
@@ -63,6 +64,10 @@ public:
     const SolrTree &tree() const { return m_tree; }
     bool isLoaded() const { return m_loaded; }
     QString chroot() const { return m_chroot; }
+
+    // Test seam: the current session's id and password, so a test can attach a second handle to
+    // the session and close it (which expires this one). Never logged or shown.
+    std::pair<qint64, QByteArray> sessionCredentialsForTest() const;
 
     // How often the overseer queue sizes are refreshed (they change too often to watch).
     void setQueuePollMs(int ms) { m_queuePoll.setInterval(ms); }
@@ -135,6 +140,7 @@ private:
     QHash<QString, qint64> m_liveOwners;
     QHash<QString, QByteArray> m_collectionJson;
     QHash<QString, QStringList> m_collectionPrs;
+    QHash<QString, QString> m_problems; // relative path -> why it could not be read
 };
 
 } // namespace opsdeck::roles

@@ -14,6 +14,8 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
+#include <cstring>
+#include <zookeeper/zookeeper.h>
 
 using namespace opsdeck;
 using namespace opsdeck::roles;
@@ -28,6 +30,8 @@ bool hasFinding(const QList<Finding> &findings, const QString &code, const QStri
             return true;
     return false;
 }
+
+void discardZkLog(const char *) {}
 
 } // namespace
 
@@ -255,6 +259,154 @@ private slots:
                                                    .value(QLatin1String("node"))
                                                    .toString() == m_sim->nodeName(1);
         QVERIFY(sawNewLeader);
+    }
+
+    void digestAuthRightAndWrong()
+    {
+        QVERIFY(m_sim->startNode(spec(8983)));
+        // Lock /solr/live_nodes to the "solr" digest user, as a secured cluster does.
+        ZkClient admin;
+        QVERIFY(admin.connect(m_zk->connectString()));
+        QVERIFY(admin.addDigestAuth("solr:right-password"));
+        QCOMPARE(zoo_set_acl(admin.handle(), "/solr/live_nodes", -1, &ZOO_CREATOR_ALL_ACL),
+                 int(ZOK));
+
+        qputenv("OPSDECK_TEST_ZK_RIGHT", "solr:right-password");
+        qputenv("OPSDECK_TEST_ZK_WRONG", "solr:wrong-password");
+        ZooKeeperConfig right;
+        right.connectString = m_connect;
+        right.digestAuth = SecretRef::fromEnv(QStringLiteral("OPSDECK_TEST_ZK_RIGHT"));
+        SolrWatcher good(right);
+        QVERIFY(good.start());
+        QTRY_VERIFY_WITH_TIMEOUT(good.isLoaded(), 10000);
+        QCOMPARE(good.tree().liveNodes.size(), 1);
+        QVERIFY(good.tree().readProblems.isEmpty());
+
+        ZooKeeperConfig wrong = right;
+        wrong.digestAuth = SecretRef::fromEnv(QStringLiteral("OPSDECK_TEST_ZK_WRONG"));
+        SolrWatcher bad(wrong);
+        QVERIFY(bad.start());
+        QTRY_VERIFY_WITH_TIMEOUT(bad.isLoaded(), 10000);
+        QVERIFY(!bad.tree().liveNodesExists);
+        QCOMPARE(bad.tree().readProblems.size(), 1);
+        QVERIFY2(bad.tree().readProblems.first().contains(QLatin1String("/solr/live_nodes")),
+                 qPrintable(bad.tree().readProblems.first()));
+
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("ZKAUTH"), QStringLiteral("solr:wrong-password"));
+        const auto r = runOpsdeck({QStringLiteral("roles"), QStringLiteral("--zk"), m_connect,
+                                   QStringLiteral("--auth"), QStringLiteral("env:ZKAUTH")},
+                                  env);
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains(QLatin1String("NOAUTH")), qPrintable(r.err));
+        QVERIFY(!r.err.contains(QLatin1String("wrong-password")));
+        QVERIFY(!r.out.contains(QLatin1String("wrong-password")));
+    }
+
+    void electionAfterNodeSessionExpiry()
+    {
+        QVERIFY(m_sim->startNode(spec(8983)));
+        QVERIFY(m_sim->startNode(spec(8984)));
+        ZooKeeperConfig config;
+        config.connectString = m_connect;
+        SolrWatcher watcher(config);
+        QVERIFY(watcher.start());
+        QTRY_COMPARE_WITH_TIMEOUT(snapshotOf(watcher).election.size(), 2, 10000);
+        m_sim->expireNode(0);
+        QTRY_COMPARE_WITH_TIMEOUT(snapshotOf(watcher).leader.node, m_sim->nodeName(1), 10000);
+        QCOMPARE(snapshotOf(watcher).election.size(), 1);
+        QVERIFY(!snapshotOf(watcher).node(m_sim->nodeName(0)));
+    }
+
+    void ownSessionExpiryOpensANewSessionAndReloads()
+    {
+        QVERIFY(m_sim->startNode(spec(8983)));
+        ZooKeeperConfig config;
+        config.connectString = m_connect;
+        SolrWatcher watcher(config);
+        QSignalSpy status(&watcher, &SolrWatcher::statusChanged);
+        QVERIFY(watcher.start());
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.isLoaded(), 10000);
+        const qint64 first = watcher.status().sessionId;
+        // Attach to our session from another handle and close it: ZooKeeper expires ours.
+        const auto [id, password] = watcher.sessionCredentialsForTest();
+        clientid_t cid{};
+        cid.client_id = id;
+        std::memcpy(cid.passwd, password.constData(), sizeof(cid.passwd));
+        zhandle_t *thief = zookeeper_init2(m_zk->connectString().toUtf8().constData(), nullptr,
+                                           10000, &cid, nullptr, 0, discardZkLog);
+        QVERIFY(thief);
+        QTRY_VERIFY_WITH_TIMEOUT(zoo_state(thief) == ZOO_CONNECTED_STATE, 10000);
+        zookeeper_close(thief);
+        bool sawExpired = false;
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.status().state == ZkSessionState::Connected &&
+                                     watcher.status().sessionId != first,
+                                 20000);
+        for (const auto &args : std::as_const(status))
+            sawExpired =
+                sawExpired || args.first().value<ZkStatus>().state == ZkSessionState::Expired;
+        QVERIFY(sawExpired);
+        // The full reload under the new session sees the same cluster, and follows changes again.
+        QTRY_COMPARE_WITH_TIMEOUT(watcher.tree().sessionId, watcher.status().sessionId, 10000);
+        QVERIFY(m_sim->startNode(spec(8984)));
+        QTRY_COMPARE_WITH_TIMEOUT(watcher.tree().liveNodes.size(), 2, 10000);
+    }
+
+    void garbageInTheLeaderZnodeAndStateJson()
+    {
+        QVERIFY(m_sim->startNode(spec(8983)));
+        QVERIFY(m_sim->addCollection(QStringLiteral("orders"),
+                                     {{QStringLiteral("shard1"), {m_sim->nodeName(0)}}}));
+        ZooKeeperConfig config;
+        config.connectString = m_connect;
+        SolrWatcher watcher(config);
+        QVERIFY(watcher.start());
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.isLoaded() && snapshotOf(watcher).leader.exists, 10000);
+        ZkClient client;
+        QVERIFY(client.connect(m_zk->connectString()));
+        QVERIFY(client.set(QStringLiteral("/solr/collections/orders/state.json"),
+                           QByteArrayLiteral("{\"orders\": [truncated")));
+        QVERIFY(client.set(QStringLiteral("/solr/overseer_elect/leader"),
+                           QByteArrayLiteral("\x01\x02 not json")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            hasFinding(snapshotOf(watcher).findings, QStringLiteral("leader_unparsable")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            hasFinding(snapshotOf(watcher).findings, QStringLiteral("znode_unreadable")), 10000);
+        const RolesSnapshot s = snapshotOf(watcher);
+        bool named = false;
+        for (const Finding &f : s.findings)
+            named =
+                named || (f.code == QLatin1String("znode_unreadable") &&
+                          f.message.contains(QLatin1String("/solr/collections/orders/state.json")));
+        QVERIFY(named);
+        QCOMPARE(s.nodes.size(), 1); // the rest of the view is intact
+    }
+
+    void ensembleLeaderKilledWhileWatching()
+    {
+        ZooKeeperEnsemble ensemble(3);
+        const auto started = ensemble.start();
+        QVERIFY2(started, started ? "" : qPrintable(started.error().toString()));
+        const QString connect = ensemble.connectString() + QStringLiteral("/solr");
+        SolrClusterSim sim(connect);
+        QVERIFY(sim.bootstrap());
+        QVERIFY(sim.startNode(spec(8983)));
+        QVERIFY(sim.startNode(spec(8984)));
+        ZooKeeperConfig config;
+        config.connectString = connect;
+        config.sessionTimeoutMs = 20000;
+        SolrWatcher watcher(config);
+        QVERIFY(watcher.start());
+        QTRY_COMPARE_WITH_TIMEOUT(buildSnapshot(watcher.tree()).election.size(), 2, 15000);
+        const int zkLeader = ensemble.leaderIndex();
+        QVERIFY(zkLeader >= 0);
+        ensemble.killServer(zkLeader);
+        // While the ensemble elects a new leader, the Solr leader's node dies.
+        sim.killNode(0);
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.status().state == ZkSessionState::Connected &&
+                                     buildSnapshot(watcher.tree()).leader.node == sim.nodeName(1) &&
+                                     buildSnapshot(watcher.tree()).election.size() == 1,
+                                 40000);
     }
 
     void validateSpecs()
