@@ -6,7 +6,9 @@
 #include "certnotifier.h"
 #include "common/activitylog.h"
 #include "common/historystore.h"
+#include "electionpanel.h"
 #include "jobspanel.h"
+#include "noderolespanel.h"
 #include "operationsmodel.h"
 #include "operationspanel.h"
 #include "profileeditordialog.h"
@@ -73,6 +75,13 @@ MainWindow::MainWindow(MainWindowSetup setup, QWidget *parent)
             &OperationsModel::dropInProgress);
     connect(m_jobsController, &JobsController::operationChanged, m_operations->model(),
             &OperationsModel::updateOperation);
+
+    // Node roles: one controller (the ZooKeeper watcher of the profile) behind both docks.
+    m_rolesController = new RolesController(m_setup.roles, m_setup.log, this);
+    m_nodeRoles = new NodeRolesPanel(m_rolesController, this);
+    addPanel(QStringLiteral("nodeRolesDock"), tr("Node roles"), m_nodeRoles);
+    m_election = new ElectionPanel(m_rolesController, this);
+    addPanel(QStringLiteral("electionDock"), tr("Election"), m_election);
 
     m_activity = new ActivityLogPanel(m_setup.log, this);
     addPanel(QStringLiteral("activityDock"), tr("Activity log"), m_activity);
@@ -206,14 +215,18 @@ void MainWindow::createStatusBar()
     m_zkStatus = makeLabel(QStringLiteral("statusZooKeeper"));
     m_historyStatus = makeLabel(QStringLiteral("statusHistory"));
 
+    // The badge follows the Node roles watcher while it runs (its session is the live one) and
+    // the Connections probe otherwise; the probe's "unreachable" is added while the watcher has
+    // no live session.
     connect(m_connections, &ConnectionsPanel::zkStateChanged, this,
             [this](ZkState state, const QString &detail) {
-                m_zkStatus->setText(
-                    QStringLiteral("ZooKeeper: <b style=\"color:%1\">%2</b>")
-                        .arg(zkStateColor(state), zkStateName(state).toHtmlEscaped()));
-                m_zkStatus->setToolTip(detail);
+                m_probeState = state;
+                m_probeDetail = detail;
+                updateZkBadge();
             });
-    m_zkStatus->setText(QStringLiteral("ZooKeeper: %1").arg(zkStateName(ZkState::NotConfigured)));
+    connect(m_rolesController, &RolesController::statusChanged, this, &MainWindow::updateZkBadge);
+    connect(m_rolesController, &RolesController::watcherChanged, this, &MainWindow::updateZkBadge);
+    updateZkBadge();
 
     const bool historyOn = m_setup.history && m_setup.history->isOpen();
     if (historyOn) {
@@ -226,6 +239,39 @@ void MainWindow::createStatusBar()
         m_historyStatus->setToolTip(reason);
         m_historyStatus->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
     }
+}
+
+void MainWindow::updateZkBadge()
+{
+    if (!m_rolesController->isActive()) {
+        m_zkStatus->setText(
+            QStringLiteral("ZooKeeper: <b style=\"color:%1\">%2</b>")
+                .arg(zkStateColor(m_probeState), zkStateName(m_probeState).toHtmlEscaped()));
+        m_zkStatus->setToolTip(m_probeDetail);
+        return;
+    }
+    const roles::ZkStatus status = m_rolesController->status();
+    QString state = RolesController::stateLabel(status);
+    QString color = RolesController::stateColor(status.state);
+    if (status.stale() && m_probeState == ZkState::Unreachable) {
+        state = QStringLiteral("%1 — %2").arg(zkStateName(m_probeState), state);
+        color = zkStateColor(m_probeState);
+    }
+    m_zkStatus->setText(QStringLiteral("ZooKeeper: <b style=\"color:%1\">%2</b>")
+                            .arg(color, state.toHtmlEscaped()));
+    QStringList tip{m_rolesController->connectString()};
+    if (!status.server.isEmpty())
+        tip << tr("server %1, session 0x%2")
+                   .arg(status.server, QString::number(static_cast<quint64>(status.sessionId), 16));
+    if (status.stale() && status.lastConfirmed.isValid())
+        tip << tr("stale since %1")
+                   .arg(status.lastConfirmed.toLocalTime().toString(
+                       QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+    if (!status.error.isEmpty())
+        tip << status.error;
+    if (!m_probeDetail.isEmpty())
+        tip << tr("probe: %1").arg(m_probeDetail);
+    m_zkStatus->setToolTip(tip.join(QLatin1Char('\n')));
 }
 
 void MainWindow::updateProfileStatus()
@@ -262,6 +308,7 @@ void MainWindow::setActiveProfile(const QString &name)
         m_setup.log->info(ProfilesSource, tr("active profile: %1").arg(profile->name));
     applyTlsProfile(profile);
     m_jobsController->setProfile(profile ? std::optional<Profile>(*profile) : std::nullopt);
+    m_rolesController->setProfile(profile ? std::optional<Profile>(*profile) : std::nullopt);
 }
 
 void MainWindow::applyTlsProfile(const Profile *profile)

@@ -5,6 +5,7 @@
 #include "connectionspanel.h"
 #include "docklayout.h"
 #include "jobscontroller.h"
+#include "rolescontroller.h"
 #include "tlsmonitorcontroller.h"
 
 #include <QMainWindow>
@@ -21,8 +22,10 @@ class ActivityLog;
 class ActivityLogPanel;
 class CertNotifier;
 class CertificatesPanel;
+class ElectionPanel;
 class HistoryStore;
 class JobsPanel;
+class NodeRolesPanel;
 class OperationsPanel;
 class ReloadEventsPanel;
 
@@ -45,6 +48,9 @@ struct MainWindowSetup
     // The Job control module: the audit file (empty: AuditTrail::defaultPath()) and the poll
     // back-off of asynchronous operations. Tests point the audit file at a temporary directory.
     JobsController::Options jobs;
+    // The Node roles module: the preferred-leader grace period of the findings and the overseer
+    // queue poll. Tests shorten them.
+    RolesController::Options roles;
     // Desktop notifications through the system tray when one is available; false: always the
     // status bar + Activity log fallback.
     bool useSystemTray = true;
@@ -71,6 +77,9 @@ public:
     JobsPanel *jobsPanel() const { return m_jobs; }
     OperationsPanel *operationsPanel() const { return m_operations; }
     JobsController *jobsController() const { return m_jobsController; }
+    RolesController *rolesController() const { return m_rolesController; }
+    NodeRolesPanel *nodeRolesPanel() const { return m_nodeRoles; }
+    ElectionPanel *electionPanel() const { return m_election; }
     const DockLayout &dockLayout() const { return m_layout; }
     QString settingsPath() const { return m_settingsPath; }
 
@@ -96,6 +105,7 @@ private:
     void updateProfileStatus();
     void showAbout();
     void applyTlsProfile(const Profile *profile);
+    void updateZkBadge();
 
     MainWindowSetup m_setup;
     ProfileSet m_profiles;
@@ -113,6 +123,11 @@ private:
     JobsController *m_jobsController = nullptr;
     JobsPanel *m_jobs = nullptr;
     OperationsPanel *m_operations = nullptr;
+    RolesController *m_rolesController = nullptr;
+    NodeRolesPanel *m_nodeRoles = nullptr;
+    ElectionPanel *m_election = nullptr;
+    ZkState m_probeState = ZkState::NotConfigured; // the Connections probe's last verdict
+    QString m_probeDetail;
     std::optional<Profile> m_tlsProfile; // what the monitor was built from
     QMenu *m_profileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -118,7 +118,8 @@ private Q_SLOTS:
         QCOMPARE(
             names,
             QStringList({QStringLiteral("activityDock"), QStringLiteral("certificatesDock"),
-                         QStringLiteral("connectionsDock"), QStringLiteral("jobsDock"),
+                         QStringLiteral("connectionsDock"), QStringLiteral("electionDock"),
+                         QStringLiteral("jobsDock"), QStringLiteral("nodeRolesDock"),
                          QStringLiteral("operationsDock"), QStringLiteral("reloadEventsDock")}));
 
         auto *viewMenu = window.findChild<QMenu *>(QStringLiteral("viewMenu"));
