@@ -6,6 +6,7 @@
 #include <QJsonParseError>
 #include <QMetaObject>
 #include <QPointer>
+#include <chrono>
 #include <mutex>
 #include <zookeeper/zookeeper.h>
 
@@ -163,12 +164,18 @@ void watcherFn(zhandle_t *zh, int type, int state, const char *path, void *conte
         return;
     }
     const QString p = path ? QString::fromUtf8(path) : QString();
-    bridge->post([handle, type, p](SolrWatcher *w) { w->onWatchEvent(handle, type, p); });
+    const qint64 firedNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+    bridge->post(
+        [handle, type, p, firedNs](SolrWatcher *w) { w->onWatchEvent(handle, type, p, firedNs); });
 }
 
 void discardLog(const char *) {}
 
-constexpr int EmitDelayMs = 30;
+// Replies that arrive together are coalesced by the outstanding-read count; the timer only moves
+// the emission to the next event-loop turn.
+constexpr int EmitDelayMs = 0;
 
 } // namespace
 
@@ -351,10 +358,11 @@ void SolrWatcher::onSessionEvent(quintptr handle, int state)
     }
 }
 
-void SolrWatcher::onWatchEvent(quintptr handle, int type, const QString &path)
+void SolrWatcher::onWatchEvent(quintptr handle, int type, const QString &path, qint64 firedNs)
 {
     if (!m_zh || handle != reinterpret_cast<quintptr>(m_zh) || path.isEmpty())
         return;
+    m_lastWatchFiredNs = firedNs;
     Q_UNUSED(type);
     QString relative = path;
     if (!m_chroot.isEmpty()) {

@@ -69,6 +69,10 @@ public:
     // the session and close it (which expires this one). Never logged or shown.
     std::pair<qint64, QByteArray> sessionCredentialsForTest() const;
 
+    // Benchmark seam: steady-clock nanoseconds at which the client thread received the latest
+    // watch event (0 before any).
+    qint64 lastWatchFiredNs() const { return m_lastWatchFiredNs; }
+
     // How often the overseer queue sizes are refreshed (they change too often to watch).
     void setQueuePollMs(int ms) { m_queuePoll.setInterval(ms); }
 
@@ -81,7 +85,7 @@ public:
     // Posted from the client threads (public for the C callbacks; not an API).
     struct Reply;
     void onSessionEvent(quintptr handle, int state);
-    void onWatchEvent(quintptr handle, int type, const QString &path);
+    void onWatchEvent(quintptr handle, int type, const QString &path, qint64 firedNs);
     void onReply(quintptr handle, const std::shared_ptr<Reply> &reply);
 
     struct Bridge;
@@ -141,6 +145,7 @@ private:
     QHash<QString, QByteArray> m_collectionJson;
     QHash<QString, QStringList> m_collectionPrs;
     QHash<QString, QString> m_problems; // relative path -> why it could not be read
+    qint64 m_lastWatchFiredNs = 0;
 };
 
 } // namespace opsdeck::roles
