@@ -150,6 +150,8 @@ QVariant ElectionModel::data(const QModelIndex &index, int role) const
                                 .arg(QLocale().toString(m_lastConfirmed.toLocalTime(),
                                                         QStringLiteral("yyyy-MM-dd HH:mm:ss")))
                           : tr("stale: never confirmed"));
+        if (index.column() == ZnodeColumn)
+            lines << c.znode;
         if (index.column() == WatchesColumn && !c.watches.isEmpty())
             lines
                 << tr("watches its predecessor %1 and runs for leader when it goes").arg(c.watches);
@@ -157,7 +159,7 @@ QVariant ElectionModel::data(const QModelIndex &index, int role) const
             lines << tr("session 0x%1 (ephemeral owner 0x%2)")
                          .arg(QString::number(static_cast<quint64>(c.sessionId), 16),
                               QString::number(static_cast<quint64>(c.ephemeralOwner), 16));
-        if (index.column() == NoteColumn || index.column() == ZnodeColumn) {
+        if (index.column() == NoteColumn) {
             const QString note = noteText(c, leader);
             if (!note.isEmpty())
                 lines << note;

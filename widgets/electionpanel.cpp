@@ -54,16 +54,25 @@ ElectionPanel::ElectionPanel(RolesController *controller, QWidget *parent)
     m_whatIfNode->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_whatIfNode->addItem(tr("current leader"), QString());
 
+    // The queue keeps room for a few candidates; the what-if sits beside its node choice.
+    m_view->setMinimumHeight(m_view->horizontalHeader()->sizeHint().height() +
+                             3 * m_view->verticalHeader()->defaultSectionSize() + 4);
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    m_whatIf->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     auto *whatIfRow = new QHBoxLayout;
-    whatIfRow->addWidget(new QLabel(tr("What if this node dies:"), this));
-    whatIfRow->addWidget(m_whatIfNode);
-    whatIfRow->addStretch(1);
+    auto *whatIfChoice = new QVBoxLayout;
+    whatIfChoice->addWidget(new QLabel(tr("What if this node dies:"), this));
+    whatIfChoice->addWidget(m_whatIfNode);
+    whatIfChoice->addStretch(1);
+    whatIfRow->addLayout(whatIfChoice);
+    whatIfRow->addSpacing(12);
+    whatIfRow->addWidget(m_whatIf, 1);
 
     auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 4, 6, 4);
     layout->addWidget(m_leader);
     layout->addWidget(m_view, 1);
     layout->addLayout(whatIfRow);
-    layout->addWidget(m_whatIf);
 
     connect(m_whatIfNode, &QComboBox::currentIndexChanged, this, &ElectionPanel::updateWhatIf);
 
@@ -111,6 +120,15 @@ void ElectionPanel::showSnapshot(const roles::RolesSnapshot &snapshot)
     m_snapshot = snapshot;
     m_hasSnapshot = true;
     m_model->setSnapshot(snapshot);
+    // Znode names are long: fit them up to a cap and elide in the middle (the session prefix and
+    // the sequence suffix stay readable; the tooltip has the whole name).
+    const int cap = 30 * m_view->fontMetrics().horizontalAdvance(QLatin1Char('M'));
+    for (int c = 0; c < ElectionModel::NoteColumn; ++c) {
+        m_view->resizeColumnToContents(c);
+        if (c == ElectionModel::ZnodeColumn || c == ElectionModel::WatchesColumn)
+            m_view->horizontalHeader()->resizeSection(
+                c, std::min(cap, m_view->horizontalHeader()->sectionSize(c)));
+    }
 
     // The what-if choices: every node, candidates first in election order; keep the choice.
     const QString chosen = m_whatIfNode->currentData().toString();
@@ -179,6 +197,8 @@ void ElectionPanel::updateWhatIf()
     QStringList lines{w.explanation};
     if (w.nobodyEligible) {
         lines << tr("Successor: nobody — the cluster would have no Overseer.");
+    } else if (!w.leaderChanges && !w.eventualLeader.isEmpty()) {
+        lines << tr("Overseer leader afterwards: %1 (unchanged)").arg(w.eventualLeader);
     } else if (!w.successor.isEmpty()) {
         QString line = tr("Successor: %1 (overseer %2)").arg(w.successor, w.successorMode);
         if (!w.eventualLeader.isEmpty() && w.eventualLeader != w.successor)

@@ -168,7 +168,15 @@ void NodeRolesPanel::showSnapshot(const roles::RolesSnapshot &snapshot,
     m_snapshot = snapshot;
     m_findingList = findings;
     m_hasSnapshot = true;
+    const auto before = m_model->rowCount();
     m_model->setSnapshot(snapshot, findings);
+    // Fit the columns to the names when the node set changed (not on every update, so a width
+    // the user chose survives ordinary changes).
+    if (before != m_model->rowCount()) {
+        for (int c = 0; c < NodeRolesModel::ColumnCount; ++c)
+            if (c != NodeRolesModel::FindingsColumn)
+                m_view->resizeColumnToContents(c);
+    }
 
     m_findings->clear();
     QList<roles::Finding> sorted = findings;
@@ -182,6 +190,8 @@ void NodeRolesPanel::showSnapshot(const roles::RolesSnapshot &snapshot,
         item->setForeground(0, findingSeverityColor(f.severity));
         item->setToolTip(3, f.message);
     }
+    for (int c = 0; c < 3; ++c)
+        m_findings->resizeColumnToContents(c);
     if (m_stack->currentWidget() == m_tree)
         rebuildTree();
     updateSummary();

@@ -492,7 +492,17 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(election->whatIfLabel()->text().startsWith(
                                      whatIfDies(window.rolesController()->snapshot()).explanation),
                                  10000);
-        election->whatIfCombo()->setCurrentIndex(1);
+        // The preferred node comes back: the prioritizer moves it to the head and it leads again.
+        QVERIFY(sim.restartNode(n1.value()));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            election->model()->rowCount() == 3 && election->model()->leaderRow() >= 0 &&
+                election->model()->candidateAt(election->model()->leaderRow()).node == oldLeader,
+            15000);
+        QTRY_COMPARE_WITH_TIMEOUT(roles->model()->rowCount(), 5, 10000);
+        election->whatIfCombo()->setCurrentIndex(
+            election->whatIfCombo()->findData(sim.nodeName(2)));
+        dock(QStringLiteral("electionDock"))->raise();
+        QTest::qWait(50); // let the raised tab paint (not a synchronisation)
         const QString shot = saveScreenshot(&window, QStringLiteral("election"));
         QVERIFY(!shot.isEmpty());
         qInfo("screenshot: %s", qPrintable(shot));
