@@ -147,6 +147,16 @@ private slots:
         QVERIFY(hasFinding(s.findings, QStringLiteral("legacy_roles_json")));
         QCOMPARE(s.node(m_sim->nodeName(0))->replicaCount, 1);
         QVERIFY(s.securityJsonExists);
+
+        // The collection goes away: the finding clears, live.
+        ZkClient client;
+        QVERIFY(client.connect(m_zk->connectString()));
+        QVERIFY(client.remove(QStringLiteral("/solr/collections/orders/state.json")));
+        QVERIFY(client.remove(QStringLiteral("/solr/collections/orders")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !hasFinding(snapshotOf(watcher).findings, QStringLiteral("data_off_hosts_replicas")),
+            10000);
+        QCOMPARE(snapshotOf(watcher).node(m_sim->nodeName(0))->replicaCount, 0);
     }
 
     void staleWhileZooKeeperIsDownThenLiveAgain()
