@@ -506,6 +506,28 @@ private Q_SLOTS:
         const QString shot = saveScreenshot(&window, QStringLiteral("election"));
         QVERIFY(!shot.isEmpty());
         qInfo("screenshot: %s", qPrintable(shot));
+
+        // ZooKeeper goes away: both docks turn stale (never shown as live), the badge says so;
+        // when it is back the view is live again.
+        auto *badge = window.statusBar()->findChild<QLabel *>(QStringLiteral("statusZooKeeper"));
+        zk.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(roles->model()->isStale(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(badge->text().contains(QStringLiteral("stale")), 10000);
+        const QString tip =
+            roles->model()
+                ->data(roles->model()->index(0, NodeRolesModel::DataColumn), Qt::ToolTipRole)
+                .toString();
+        QVERIFY2(tip.startsWith(QStringLiteral("stale since ")), qPrintable(tip));
+        QVERIFY(election->model()
+                    ->data(election->model()->index(0, ElectionModel::NodeColumn), Qt::FontRole)
+                    .value<QFont>()
+                    .italic());
+        QVERIFY(roles->summaryLabel()->text().contains(QStringLiteral("stale")));
+        const auto restarted = zk.start();
+        QVERIFY2(restarted, restarted ? "" : qPrintable(restarted.error().toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(!roles->model()->isStale(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(badge->text().contains(QStringLiteral("connected")), 10000);
+        QVERIFY(!badge->text().contains(QStringLiteral("stale")));
     }
 };
 
