@@ -220,7 +220,13 @@ void NodeRolesPanel::rebuildTree()
                 expanded.insert(roleItem->text(0) + QLatin1Char('/') + roleItem->child(j)->text(0));
     }
     m_tree->clear();
-    for (auto role = grouped.cbegin(); role != grouped.cend(); ++role) {
+    // Solr's role order (data, overseer, coordinator), then roles this console does not know.
+    QStringList order{roles::role::data(), roles::role::overseer(), roles::role::coordinator()};
+    for (auto it = grouped.cbegin(); it != grouped.cend(); ++it)
+        if (!order.contains(it.key()))
+            order << it.key();
+    for (const QString &roleName : std::as_const(order)) {
+        const auto role = grouped.constFind(roleName);
         int total = 0;
         auto *roleItem = new QTreeWidgetItem(m_tree, {role.key()});
         QFont bold = roleItem->font(0);

@@ -268,6 +268,7 @@ private Q_SLOTS:
         const RolesSnapshot s = snap(sampleTree());
         const QList<Finding> findings =
             evaluateFindings(s, {QDateTime::currentDateTimeUtc(), 60, {}});
+        panel.showStatus(connected());
         panel.showSnapshot(s, findings);
         QAbstractItemModel *shown = panel.view()->model();
         QCOMPARE(shown->rowCount(), 3);
@@ -301,6 +302,7 @@ private Q_SLOTS:
         panel.groupToggle()->setChecked(true);
         QTreeWidget *tree = panel.groupTree();
         QCOMPARE(tree->topLevelItemCount(), 3);
+        QCOMPARE(tree->topLevelItem(0)->text(0), role::data());
         QTreeWidgetItem *overseer = nullptr;
         for (int i = 0; i < tree->topLevelItemCount(); ++i)
             if (tree->topLevelItem(i)->text(0) == role::overseer())
@@ -312,6 +314,10 @@ private Q_SLOTS:
                          QString::number(overseer->child(i)->childCount());
         QCOMPARE(modes, QStringList({QStringLiteral("allowed=1"), QStringLiteral("preferred=1"),
                                      QStringLiteral("disallowed=1")}));
+        panel.resize(900, 520);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(!saveScreenshot(&panel, QStringLiteral("roles-grouped")).isEmpty());
     }
 
     void electionModel_solrOrderLeaderMarkAndUnparsableNames()
