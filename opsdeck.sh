@@ -29,6 +29,7 @@ PACKAGES=(
     libzookeeper-mt-dev zookeeper
     qt6-httpserver-dev qt6-websockets-dev curl
     fonts-dejavu-core
+    dpkg-dev file lintian desktop-file-utils appstream
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -118,12 +119,22 @@ cmd_bench() {
     ctest --preset bench
 }
 
+# The .deb and .tar.gz of the release build, in build/release/packages/. CPack's DEB generator
+# takes the dependencies from dpkg-shlibdeps (dpkg-dev) and needs `file`; lintian checks the .deb.
 cmd_package() {
     cmd_deps
     cmd_build release
+    local dir
+    dir="$(build_dir release)"
     log "packages"
-    (cd "$(build_dir release)" && cpack -G "DEB;TGZ")
-    ls -1 "$(build_dir release)/packages/"*.{deb,tar.gz} 2>/dev/null
+    rm -f "$dir/packages/"opsdeck[-_]*.{deb,tar.gz}
+    (cd "$dir" && cpack -G "DEB;TGZ" >/dev/null) || die "cpack failed (run: cd $dir && cpack -G DEB --verbose)"
+    local deb
+    deb="$(ls -1 "$dir/packages/"opsdeck_*.deb)"
+    log "lintian $(basename "$deb")"
+    lintian --fail-on error "$deb" || die "lintian reports errors in $deb"
+    ls -1 "$dir/packages/"*.{deb,tar.gz}
+    log "install: sudo apt-get install $deb (see README, Install)"
 }
 
 case "${1:-}" in
