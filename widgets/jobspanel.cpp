@@ -397,7 +397,9 @@ void JobsPanel::confirmThenExecute(const Statement &statement)
     showStatus(QStringLiteral("running"),
                tr("looking up the target of %1…").arg(statement.canonicalText()));
     executor->describeTarget(statement, [self, generation, statement](Result<QString> target) {
-        if (!self || generation != self->m_generation)
+        // One read of the guard: the panel may be gone by the time the answer arrives.
+        JobsPanel *const panel = self.data();
+        if (!panel || generation != panel->m_generation)
             return;
         if (!target) {
             StatementResult r;
@@ -408,30 +410,31 @@ void JobsPanel::confirmThenExecute(const Statement &statement)
                                           : QStringLiteral("lookup_failed"),
                                       0, target.error().message, false};
             r.info = tr("not run: its target could not be looked up");
-            self->showResult(r, false);
-            self->finish(jobs::execStatusName(r.status));
+            panel->showResult(r, false);
+            panel->finish(jobs::execStatusName(r.status));
             return;
         }
         const QString description =
             tr("%1\n\nTarget: %2").arg(statement.canonicalText(), target.value());
-        self->showStatus(QStringLiteral("running"),
-                         tr("waiting for confirmation of %1").arg(statement.canonicalText()));
+        panel->showStatus(QStringLiteral("running"),
+                          tr("waiting for confirmation of %1").arg(statement.canonicalText()));
         // The first answer counts; a handler that answers twice does not run it twice.
         auto answered = std::make_shared<bool>(false);
-        self->m_confirm(description, [self, generation, statement, answered](bool yes) {
-            if (*answered || !self || generation != self->m_generation)
+        panel->m_confirm(description, [self, generation, statement, answered](bool yes) {
+            JobsPanel *const asked = self.data();
+            if (*answered || !asked || generation != asked->m_generation)
                 return;
             *answered = true;
             if (yes) {
-                self->execute(statement);
+                asked->execute(statement);
                 return;
             }
-            if (jobs::JobExecutor *e = self->m_controller->executor())
+            if (jobs::JobExecutor *e = asked->m_controller->executor())
                 e->recordDeclined(statement);
-            self->m_controller->logDeclined(statement);
-            self->showStatus(QStringLiteral("declined"),
-                             tr("%1 — not run, declined").arg(statement.canonicalText()));
-            self->finish(QStringLiteral("declined"));
+            asked->m_controller->logDeclined(statement);
+            asked->showStatus(QStringLiteral("declined"),
+                              tr("%1 — not run, declined").arg(statement.canonicalText()));
+            asked->finish(QStringLiteral("declined"));
         });
     });
 }
@@ -445,16 +448,17 @@ void JobsPanel::execute(const Statement &statement)
         showStatus(QStringLiteral("running"), tr("running %1…").arg(statement.canonicalText()));
     m_controller->executor()->execute(statement, m_waitMs,
                                       [self, generation, refresh](const StatementResult &result) {
-                                          if (!self || generation != self->m_generation)
+                                          JobsPanel *const panel = self.data();
+                                          if (!panel || generation != panel->m_generation)
                                               return;
-                                          self->m_controller->logResult(result);
-                                          self->showResult(result, refresh);
+                                          panel->m_controller->logResult(result);
+                                          panel->showResult(result, refresh);
                                           if (result.status != ExecStatus::Ok) {
-                                              self->finish(jobs::execStatusName(result.status));
+                                              panel->finish(jobs::execStatusName(result.status));
                                               return;
                                           }
-                                          ++self->m_run.next;
-                                          self->runNext();
+                                          ++panel->m_run.next;
+                                          panel->runNext();
                                       });
 }
 

@@ -16,7 +16,7 @@ set(CPACK_WIX_PRODUCT_ICON "${PROJECT_SOURCE_DIR}/packaging/icons/opsdeck-256.pn
 set(CPACK_WIX_PROGRAM_MENU_FOLDER "opsdeck")
 set(CPACK_WIX_PROPERTY_ARPURLINFOABOUT "${PROJECT_HOMEPAGE_URL}")
 # WiX wants the licence as .txt or .rtf.
-configure_file(${PROJECT_SOURCE_DIR}/COPYING ${PROJECT_BINARY_DIR}/packaging/COPYING.txt COPYONLY)
+configure_file(${PROJECT_SOURCE_DIR}/packaging/COPYING ${PROJECT_BINARY_DIR}/packaging/COPYING.txt COPYONLY)
 set(CPACK_WIX_LICENSE_RTF "${PROJECT_BINARY_DIR}/packaging/COPYING.txt")
 
 # NSIS
