@@ -118,6 +118,14 @@ int runHeadless(int &argc, char **argv, const Invocation &invocation)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("opsdeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(OPSDECK_VERSION));
+    // `status` and `certs` have no help of their own: --help anywhere shows the general usage.
+    if ((invocation.command == QLatin1String("status") ||
+         invocation.command == QLatin1String("certs")) &&
+        (invocation.commandArgs.contains(QLatin1String("--help")) ||
+         invocation.commandArgs.contains(QLatin1String("-h")))) {
+        QTextStream(stdout) << usageText();
+        return 0;
+    }
     if (invocation.command == QLatin1String("status"))
         return toInt(runStatusCommand(invocation.commandArgs));
     if (invocation.command == QLatin1String("certs"))

@@ -149,8 +149,14 @@ int runRolesCommand(const QStringList &args)
 {
     QTextStream out(stdout);
     QTextStream err(stderr);
-    if (!args.isEmpty() && args.first() == QLatin1String("validate"))
+    if (!args.isEmpty() && args.first() == QLatin1String("validate")) {
+        if (args.size() == 2 &&
+            (args.at(1) == QLatin1String("--help") || args.at(1) == QLatin1String("-h"))) {
+            out << usage();
+            return 0;
+        }
         return runValidate(args.mid(1), out, err);
+    }
 
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);

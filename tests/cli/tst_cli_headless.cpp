@@ -77,6 +77,33 @@ private Q_SLOTS:
         QVERIFY(r.out.contains(QStringLiteral("3 UNKNOWN")));
     }
 
+    void subcommandHelp_printsUsageAndExits0_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("status") << QStringList{QStringLiteral("status"), QStringLiteral("--help")}
+                                << QStringLiteral("opsdeck status");
+        QTest::newRow("certs scan") << QStringList{QStringLiteral("certs"), QStringLiteral("scan"),
+                                                   QStringLiteral("--help")}
+                                    << QStringLiteral("opsdeck certs scan");
+        QTest::newRow("jobs") << QStringList{QStringLiteral("jobs"), QStringLiteral("--help")}
+                              << QStringLiteral("DROP SAVEPOINT");
+        QTest::newRow("roles") << QStringList{QStringLiteral("roles"), QStringLiteral("--help")}
+                               << QStringLiteral("roles validate SPEC");
+        QTest::newRow("roles validate")
+            << QStringList{QStringLiteral("roles"), QStringLiteral("validate"),
+                           QStringLiteral("--help")}
+            << QStringLiteral("roles validate SPEC");
+    }
+    void subcommandHelp_printsUsageAndExits0()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        const OpsdeckRun r = run(args);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(expected), qPrintable(r.out));
+    }
+
     void unknownCommand_exits3WithUsage()
     {
         const OpsdeckRun r = run({QStringLiteral("nonsense")});
