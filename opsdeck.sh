@@ -30,6 +30,7 @@ PACKAGES=(
     qt6-httpserver-dev qt6-websockets-dev curl
     fonts-dejavu-core
     dpkg-dev file lintian desktop-file-utils appstream
+    xvfb x11-apps
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -5,7 +5,8 @@
 #   1. cpack builds the .deb and .tar.gz into a temporary directory;
 #   2. lintian (if installed) reports no errors on the .deb;
 #   3. apt-get installs the .deb; the installed /usr/bin/opsdeck prints its version, judges a freshly
-#      generated certificate headless, and its console starts offscreen; the installed desktop
+#      generated certificate headless, its console starts offscreen and, on a virtual X display
+#      (Xvfb), paints a window that is captured as a screenshot; the installed desktop
 #      entry and AppStream metainfo validate;
 #   4. apt-get purges it, and nothing of it is left under /usr;
 #   5. the .tar.gz unpacks into a temporary prefix and its opsdeck runs from there.
@@ -127,6 +128,54 @@ kill -0 "$gui" 2>/dev/null || { cat "$work/gui.log"; fail "the console exited du
 kill -TERM "$gui"
 wait "$gui" 2>/dev/null || true
 echo "console started offscreen and opened $db"
+
+step "installed console on a virtual X display, screenshot"
+if command -v Xvfb >/dev/null && command -v xwd >/dev/null; then
+    display=""
+    for n in $(seq 90 140); do
+        if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then display=":$n"; break; fi
+    done
+    [ -n "$display" ] || fail "no free X display number between :90 and :140"
+    Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+    xvfb=$!
+    for _ in $(seq 100); do
+        [ -e "/tmp/.X11-unix/X${display#:}" ] && break
+        sleep 0.1
+    done
+    [ -e "/tmp/.X11-unix/X${display#:}" ] || { kill "$xvfb"; fail "Xvfb did not start on $display"; }
+    rm -f "$db" "$db-wal" "$db-shm" # a fresh history for this run
+    run DISPLAY="$display" /usr/bin/opsdeck >"$work/gui-x.log" 2>&1 &
+    gui=$!
+    for _ in $(seq 300); do
+        [ -f "$db" ] && break
+        kill -0 "$gui" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$gui" 2>/dev/null || { kill "$xvfb"; cat "$work/gui-x.log"; fail "the console exited on $display"; }
+    # The window is mapped right after the history opens; give the first paint a bounded wait.
+    shot="$work/console.xwd"
+    for _ in $(seq 50); do
+        xwd -root -display "$display" -silent >"$shot" 2>/dev/null || true
+        # A blank root window compresses to almost nothing; a painted console does not.
+        if [ "$(gzip -c "$shot" | wc -c)" -gt 20000 ]; then break; fi
+        sleep 0.1
+    done
+    kill -TERM "$gui"
+    wait "$gui" 2>/dev/null || true
+    kill -TERM "$xvfb"
+    wait "$xvfb" 2>/dev/null || true
+    size="$(gzip -c "$shot" | wc -c)"
+    [ "$size" -gt 20000 ] || fail "the screenshot of the installed console is blank ($size bytes compressed)"
+    mkdir -p "$build/screenshots"
+    if command -v convert >/dev/null && convert "xwd:$shot" "$build/screenshots/package-console.png" 2>/dev/null; then
+        echo "screenshot: $build/screenshots/package-console.png"
+    else
+        cp "$shot" "$build/screenshots/package-console.xwd"
+        echo "screenshot: $build/screenshots/package-console.xwd"
+    fi
+else
+    echo "SKIP screenshot: Xvfb or xwd is not installed (./opsdeck.sh deps installs xvfb and x11-apps)"
+fi
 
 step "installed desktop entry and metainfo"
 if command -v desktop-file-validate >/dev/null; then
