@@ -349,15 +349,7 @@ void RestClient::send(const QByteArray &verb, const QString &path, const QByteAr
     QNetworkReply *reply = m_nam->sendCustomRequest(request, verb, body);
     ++m_pending;
 
-    struct State
-    {
-        bool sent = false;
-        bool timedOut = false;
-        bool pinFailed = false;
-        bool tooLarge = false;
-        QList<QSslError> sslErrors;
-    };
-    auto state = std::make_shared<State>();
+    auto state = std::make_shared<ReplyState>();
 
     auto *connectTimer = new QTimer(reply);
     connectTimer->setSingleShot(true);
@@ -392,8 +384,7 @@ void RestClient::send(const QByteArray &verb, const QString &path, const QByteAr
             });
     connect(reply, &QNetworkReply::finished, this, [this, reply, state, done = std::move(done)] {
         --m_pending;
-        finish(reply, done, state->sent, state->timedOut, state->pinFailed, state->tooLarge,
-               state->sslErrors);
+        finish(reply, done, *state);
         reply->deleteLater();
     });
 }
@@ -424,14 +415,20 @@ QString RestClient::flinkErrorMessage(const QByteArray &body)
     return message;
 }
 
-void RestClient::finish(QNetworkReply *reply, const Callback &done, bool sent, bool timedOut,
-                        bool pinFailed, bool tooLarge, const QList<QSslError> &sslErrors)
+void RestClient::finish(QNetworkReply *reply, const Callback &done, const ReplyState &state)
 {
+    const auto &[sent, timedOut, pinFailed, tooLarge, sslErrors] = state;
     RestResponse response;
     response.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString where = endpointLabel();
     const auto fail = [&](QString kind, QString message) {
         response.error = RestError{std::move(kind), response.httpStatus, std::move(message), sent};
+        done(response);
+    };
+    const auto failTls = [&](const QList<QSslError> &errors) {
+        RestError e = tlsError(errors, reply->errorString(), m_haveClientCert);
+        e.message = QStringLiteral("%1: %2").arg(where, e.message);
+        response.error = e;
         done(response);
     };
 
@@ -479,13 +476,9 @@ void RestClient::finish(QNetworkReply *reply, const Callback &done, bool sent, b
             fail(QStringLiteral("host_not_found"),
                  QStringLiteral("host %1 not found (DNS)").arg(m_base.host()));
             return;
-        case QNetworkReply::SslHandshakeFailedError: {
-            RestError e = tlsError(sslErrors, reply->errorString(), m_haveClientCert);
-            e.message = QStringLiteral("%1: %2").arg(where, e.message);
-            response.error = e;
-            done(response);
+        case QNetworkReply::SslHandshakeFailedError:
+            failTls(sslErrors);
             return;
-        }
         case QNetworkReply::RemoteHostClosedError:
             fail(QStringLiteral("connection_closed"),
                  QStringLiteral("%1 closed the connection before answering (TLS expected? a "
@@ -493,20 +486,11 @@ void RestClient::finish(QNetworkReply *reply, const Callback &done, bool sent, b
                      .arg(where));
             return;
         default:
-            if (!sslErrors.isEmpty()) {
-                RestError e = tlsError(sslErrors, reply->errorString(), m_haveClientCert);
-                e.message = QStringLiteral("%1: %2").arg(where, e.message);
-                response.error = e;
-                done(response);
-                return;
-            }
-            if (reply->errorString().contains(QLatin1String("certificate"), Qt::CaseInsensitive) ||
+            if (!sslErrors.isEmpty() ||
+                reply->errorString().contains(QLatin1String("certificate"), Qt::CaseInsensitive) ||
                 reply->errorString().contains(QLatin1String("SSL"), Qt::CaseInsensitive) ||
                 reply->errorString().contains(QLatin1String("TLS"))) {
-                RestError e = tlsError({}, reply->errorString(), m_haveClientCert);
-                e.message = QStringLiteral("%1: %2").arg(where, e.message);
-                response.error = e;
-                done(response);
+                failTls(sslErrors);
                 return;
             }
             fail(QStringLiteral("network"),
@@ -533,9 +517,7 @@ void RestClient::finish(QNetworkReply *reply, const Callback &done, bool sent, b
     if (response.httpStatus >= 300) {
         if (looksLikeHtml(contentType, body)) {
             const QString title = htmlTitle(body);
-            fail(kindForStatus(response.httpStatus) == QLatin1String("server_error")
-                     ? QStringLiteral("html_response")
-                     : QStringLiteral("html_response"),
+            fail(QStringLiteral("html_response"),
                  QStringLiteral("HTTP %1 from %2 with an HTML page%3 — a proxy or load balancer "
                                 "answered, not Flink")
                      .arg(response.httpStatus)

@@ -86,9 +86,17 @@ public:
     static QString flinkErrorMessage(const QByteArray &body);
 
 private:
+    // What the reply's signals told us before it finished.
+    struct ReplyState
+    {
+        bool sent = false;      // the request left (QNetworkReply::requestSent)
+        bool timedOut = false;  // our connect timer aborted it
+        bool pinFailed = false; // the server certificate did not match the pin
+        bool tooLarge = false;  // the body passed the size limit
+        QList<QSslError> sslErrors;
+    };
     void send(const QByteArray &verb, const QString &path, const QByteArray &body, Callback done);
-    void finish(QNetworkReply *reply, const Callback &done, bool sent, bool timedOut,
-                bool pinFailed, bool tooLarge, const QList<QSslError> &sslErrors);
+    void finish(QNetworkReply *reply, const Callback &done, const ReplyState &state);
 
     QNetworkAccessManager *m_nam = nullptr;
     RestEndpointConfig m_config;
