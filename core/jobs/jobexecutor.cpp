@@ -58,6 +58,10 @@ StatementResult failedWith(const Statement &s, const RestError &e)
     r.statement = s;
     r.status = isTransport(e) && !e.requestSent ? ExecStatus::NotExecuted : ExecStatus::Failed;
     r.error = e;
+    // A 404 on a statement about one job means the job: say which.
+    if (e.kind == QLatin1String("not_found") && !s.jobId.isEmpty())
+        r.error->message =
+            QStringLiteral("job %1 not found on the cluster (%2)").arg(s.jobId, e.message);
     return r;
 }
 
@@ -315,11 +319,7 @@ void JobExecutor::execute(const Statement &statement, int waitMs, Done done)
                 if (!self)
                     return;
                 if (!r.ok()) {
-                    RestError e = *r.error;
-                    if (e.kind == QLatin1String("not_found"))
-                        e.message = QStringLiteral("job %1 not found on the cluster (%2)")
-                                        .arg(statement.jobId, e.message);
-                    answer(failedWith(statement, e));
+                    answer(failedWith(statement, *r.error));
                     return;
                 }
                 const QString name = r.json.object().value(QLatin1String("name")).toString();
@@ -366,11 +366,7 @@ void JobExecutor::describeJob(const Statement &s, Done done)
         if (!self)
             return;
         if (!r.ok()) {
-            RestError e = *r.error;
-            if (e.kind == QLatin1String("not_found"))
-                e.message =
-                    QStringLiteral("job %1 not found on the cluster (%2)").arg(s.jobId, e.message);
-            done(failedWith(s, e));
+            done(failedWith(s, *r.error));
             return;
         }
         auto details = decodeJobDetails(r.json.object());
@@ -402,30 +398,27 @@ void JobExecutor::describeJob(const Statement &s, Done done)
 void JobExecutor::cancelJob(const Statement &s, Done done)
 {
     QPointer<JobExecutor> self(this);
-    m_client->patch(jobPath(s.jobId, QStringLiteral("?mode=cancel")), [self, s, done](
-                                                                          const RestResponse &r) {
-        if (!self)
-            return;
-        if (!r.ok()) {
-            RestError e = *r.error;
-            if (e.kind == QLatin1String("not_found"))
-                e.message =
-                    QStringLiteral("job %1 not found on the cluster (%2)").arg(s.jobId, e.message);
-            else if (e.kind == QLatin1String("conflict"))
-                e.message =
-                    QStringLiteral("job %1 cannot be cancelled: %2").arg(s.jobId, e.message);
-            done(failedWith(s, e));
-            return;
-        }
-        StatementResult result;
-        result.statement = s;
-        result.columns = {{QStringLiteral("job id"), ColumnType::Text},
-                          {QStringLiteral("result"), ColumnType::Text}};
-        result.rows.append(QVariantList{s.jobId, QStringLiteral("cancellation requested")});
-        result.info =
-            QStringLiteral("STOP JOB without WITH SAVEPOINT cancels the job, as in Flink");
-        done(result);
-    });
+    m_client->patch(
+        jobPath(s.jobId, QStringLiteral("?mode=cancel")), [self, s, done](const RestResponse &r) {
+            if (!self)
+                return;
+            if (!r.ok()) {
+                RestError e = *r.error;
+                if (e.kind == QLatin1String("conflict"))
+                    e.message =
+                        QStringLiteral("job %1 cannot be cancelled: %2").arg(s.jobId, e.message);
+                done(failedWith(s, e));
+                return;
+            }
+            StatementResult result;
+            result.statement = s;
+            result.columns = {{QStringLiteral("job id"), ColumnType::Text},
+                              {QStringLiteral("result"), ColumnType::Text}};
+            result.rows.append(QVariantList{s.jobId, QStringLiteral("cancellation requested")});
+            result.info =
+                QStringLiteral("STOP JOB without WITH SAVEPOINT cancels the job, as in Flink");
+            done(result);
+        });
 }
 
 void JobExecutor::triggerSavepoint(const Statement &s, int waitMs, Done done,
