@@ -34,7 +34,6 @@ QString zkSessionStateName(ZkSessionState state)
 // What the client threads hand over: plain values only.
 struct SolrWatcher::Reply
 {
-    Op op = Op::Children;
     QString path; // relative to the chroot
     int tag = 0;
     int rc = 0;
@@ -192,7 +191,7 @@ SolrWatcher::SolrWatcher(ZooKeeperConfig config, QObject *parent)
     connect(&m_emitTimer, &QTimer::timeout, this, [this] {
         if (m_outstanding > 0 || m_status.state != ZkSessionState::Connected)
             return;
-        rebuildReplicas();
+        assembleTree();
         m_tree.sessionId = m_status.sessionId;
         m_loaded = true;
         m_status.lastConfirmed = QDateTime::currentDateTimeUtc();
@@ -411,8 +410,7 @@ void SolrWatcher::reloadAll()
 {
     m_problems.clear();
     m_liveOwners.clear();
-    m_collectionJson.clear();
-    m_collectionPrs.clear();
+    m_collections.clear();
     SolrTree fresh;
     fresh.chroot = m_chroot;
     fresh.sessionId = m_status.sessionId;
@@ -434,7 +432,6 @@ void SolrWatcher::issue(Op op, const QString &relativePath, int tag, bool watch)
         return;
     auto *ctx =
         new OpContext{m_bridge, reinterpret_cast<quintptr>(m_zh), std::make_shared<Reply>()};
-    ctx->reply->op = op;
     ctx->reply->path = relativePath;
     ctx->reply->tag = tag;
     const QByteArray path = abs(relativePath).toUtf8();
@@ -443,7 +440,6 @@ void SolrWatcher::issue(Op op, const QString &relativePath, int tag, bool watch)
     int rc = ZOK;
     switch (op) {
     case Op::Children:
-    case Op::ChildrenStat:
         rc = watch ? zoo_awget_children2(m_zh, path.constData(), w, wctx, childrenCompletion, ctx)
                    : zoo_aget_children2(m_zh, path.constData(), 0, childrenCompletion, ctx);
         break;
@@ -452,7 +448,6 @@ void SolrWatcher::issue(Op op, const QString &relativePath, int tag, bool watch)
                    : zoo_aget(m_zh, path.constData(), 0, dataCompletion, ctx);
         break;
     case Op::Exists:
-    case Op::OwnerStat:
         rc = watch ? zoo_awexists(m_zh, path.constData(), w, wctx, statCompletion, ctx)
                    : zoo_aexists(m_zh, path.constData(), 0, statCompletion, ctx);
         break;
@@ -467,7 +462,7 @@ void SolrWatcher::issue(Op op, const QString &relativePath, int tag, bool watch)
 
 void SolrWatcher::readLiveNodes()
 {
-    issue(Op::ChildrenStat, QStringLiteral("/live_nodes"), TagLiveNodes, true);
+    issue(Op::Children, QStringLiteral("/live_nodes"), TagLiveNodes, true);
 }
 void SolrWatcher::readRoleRoot()
 {
@@ -572,7 +567,7 @@ void SolrWatcher::applyReply(const Reply &r)
             c.ephemeralOwner = m_liveOwners.value(name);
             nodes.append(c);
             if (!m_liveOwners.contains(name))
-                issue(Op::OwnerStat, r.path + QLatin1Char('/') + name, TagLiveOwner, false);
+                issue(Op::Exists, r.path + QLatin1Char('/') + name, TagLiveOwner, false);
         }
         // Forget owners of nodes that left (a restarted node comes back with a new session).
         for (auto it = m_liveOwners.begin(); it != m_liveOwners.end();) {
@@ -674,40 +669,35 @@ void SolrWatcher::applyReply(const Reply &r)
     }
     case TagCollections: {
         if (missing) {
-            m_collectionJson.clear();
-            m_collectionPrs.clear();
+            m_collections.clear();
             issue(Op::Exists, r.path, TagParentExists, true);
             return;
         }
-        for (auto it = m_collectionJson.begin(); it != m_collectionJson.end();) {
-            if (!r.children.contains(it.key())) {
-                m_collectionPrs.remove(it.key());
-                it = m_collectionJson.erase(it);
-            } else {
+        for (auto it = m_collections.begin(); it != m_collections.end();) {
+            if (!r.children.contains(it.key()))
+                it = m_collections.erase(it);
+            else
                 ++it;
-            }
         }
         for (const QString &c : r.children)
-            if (!m_collectionJson.contains(c))
+            if (!m_collections.contains(c))
                 readCollection(c);
         return;
     }
-    case TagCollectionState: {
-        if (parts.size() < 2)
-            return;
-        if (missing)
-            m_collectionJson.remove(parts.at(1));
-        else
-            m_collectionJson.insert(parts.at(1), r.data);
-        return;
-    }
+    case TagCollectionState:
     case TagCollectionPrs: {
         if (parts.size() < 2)
             return;
-        if (missing)
-            m_collectionPrs.remove(parts.at(1));
+        const QString &name = parts.at(1);
+        if (missing) {
+            m_collections.remove(name);
+            return;
+        }
+        if (r.tag == TagCollectionState)
+            m_collections[name].json = r.data;
         else
-            m_collectionPrs.insert(parts.at(1), r.children);
+            m_collections[name].prs = r.children;
+        parseCollection(name);
         return;
     }
     case TagQueue: {
@@ -733,68 +723,80 @@ void SolrWatcher::applyReply(const Reply &r)
     }
 }
 
-void SolrWatcher::rebuildReplicas()
+// Replicas of one collection from its state.json and (when per-replica state is on) the state
+// children "<replica>:<version>:<A|D|R|F>[:L]", which are authoritative. Runs once per change of
+// that collection, not on every emission of the tree.
+void SolrWatcher::parseCollection(const QString &name)
+{
+    Collection &c = m_collections[name];
+    c.replicas.clear();
+    c.problem.clear();
+    if (c.json.isEmpty())
+        return; // not read yet, or a collection still being created
+    const QString where = abs(QStringLiteral("/collections/%1/state.json").arg(name));
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(c.json, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        c.problem = QStringLiteral("%1 is not a JSON object (%2 at byte %3); its replicas are not "
+                                   "counted")
+                        .arg(where, parseError.error != QJsonParseError::NoError
+                                        ? parseError.errorString()
+                                        : QStringLiteral("not an object"))
+                        .arg(parseError.offset);
+        return;
+    }
+    const QJsonObject coll = doc.object().value(name).toObject();
+    if (coll.isEmpty() && !c.json.trimmed().isEmpty() && c.json.trimmed() != "{}")
+        c.problem = QStringLiteral("%1 has no \"%2\" object; its replicas are not counted")
+                        .arg(where, name);
+    static const QHash<QString, QString> states = {
+        {QStringLiteral("A"), QStringLiteral("active")},
+        {QStringLiteral("D"), QStringLiteral("down")},
+        {QStringLiteral("R"), QStringLiteral("recovering")},
+        {QStringLiteral("F"), QStringLiteral("recovery_failed")},
+    };
+    QHash<QString, QPair<QString, bool>> prs;
+    for (const QString &child : std::as_const(c.prs)) {
+        const QStringList f = child.split(QLatin1Char(':'));
+        if (f.size() >= 3)
+            prs.insert(f.at(0), {states.value(f.at(2), f.at(2)),
+                                 f.size() > 3 && f.at(3) == QLatin1String("L")});
+    }
+    const QJsonObject shards = coll.value(QLatin1String("shards")).toObject();
+    for (auto sh = shards.constBegin(); sh != shards.constEnd(); ++sh) {
+        const QJsonObject reps = sh.value().toObject().value(QLatin1String("replicas")).toObject();
+        for (auto r = reps.constBegin(); r != reps.constEnd(); ++r) {
+            const QJsonObject o = r.value().toObject();
+            ReplicaInfo info;
+            info.collection = name;
+            info.shard = sh.key();
+            info.replica = r.key();
+            info.core = o.value(QLatin1String("core")).toString();
+            info.node = o.value(QLatin1String("node_name")).toString();
+            info.state = o.value(QLatin1String("state")).toString();
+            info.type = o.value(QLatin1String("type")).toString();
+            info.leader = o.value(QLatin1String("leader")).toString() == QLatin1String("true");
+            if (const auto p = prs.constFind(r.key()); p != prs.cend()) {
+                info.state = p->first;
+                info.leader = p->second;
+            }
+            c.replicas.append(info);
+        }
+    }
+}
+
+// The parts kept per collection and per unreadable znode, joined into the tree.
+void SolrWatcher::assembleTree()
 {
     QList<ReplicaInfo> replicas;
     QStringList problems = m_problems.values();
-    for (auto it = m_collectionJson.cbegin(); it != m_collectionJson.cend(); ++it) {
-        QJsonParseError parseError{};
-        const QJsonDocument doc = QJsonDocument::fromJson(it.value(), &parseError);
-        const QString where = abs(QStringLiteral("/collections/%1/state.json").arg(it.key()));
-        if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-            problems << QStringLiteral("%1 is not a JSON object (%2 at byte %3); its replicas are "
-                                       "not counted")
-                            .arg(where, parseError.error != QJsonParseError::NoError
-                                            ? parseError.errorString()
-                                            : QStringLiteral("not an object"))
-                            .arg(parseError.offset);
-            continue;
-        }
-        const QJsonObject root = doc.object();
-        const QJsonObject coll = root.value(it.key()).toObject();
-        if (coll.isEmpty() && !it.value().trimmed().isEmpty() && it.value().trimmed() != "{}")
-            problems << QStringLiteral("%1 has no \"%2\" object; its replicas are not counted")
-                            .arg(where, it.key());
-        // Per-replica state children "<replica>:<version>:<A|D|R|F>[:L]": authoritative.
-        QHash<QString, QPair<QString, bool>> prs;
-        for (const QString &child : m_collectionPrs.value(it.key())) {
-            const QStringList f = child.split(QLatin1Char(':'));
-            if (f.size() < 3)
-                continue;
-            static const QHash<QString, QString> states = {
-                {QStringLiteral("A"), QStringLiteral("active")},
-                {QStringLiteral("D"), QStringLiteral("down")},
-                {QStringLiteral("R"), QStringLiteral("recovering")},
-                {QStringLiteral("F"), QStringLiteral("recovery_failed")},
-            };
-            prs.insert(f.at(0), {states.value(f.at(2), f.at(2)),
-                                 f.size() > 3 && f.at(3) == QLatin1String("L")});
-        }
-        const QJsonObject shards = coll.value(QLatin1String("shards")).toObject();
-        for (auto s = shards.constBegin(); s != shards.constEnd(); ++s) {
-            const QJsonObject reps =
-                s.value().toObject().value(QLatin1String("replicas")).toObject();
-            for (auto r = reps.constBegin(); r != reps.constEnd(); ++r) {
-                const QJsonObject o = r.value().toObject();
-                ReplicaInfo info;
-                info.collection = it.key();
-                info.shard = s.key();
-                info.replica = r.key();
-                info.core = o.value(QLatin1String("core")).toString();
-                info.node = o.value(QLatin1String("node_name")).toString();
-                info.state = o.value(QLatin1String("state")).toString();
-                info.type = o.value(QLatin1String("type")).toString();
-                info.leader = o.value(QLatin1String("leader")).toString() == QLatin1String("true");
-                if (prs.contains(r.key())) {
-                    info.state = prs.value(r.key()).first;
-                    info.leader = prs.value(r.key()).second;
-                }
-                replicas.append(info);
-            }
-        }
+    for (const Collection &c : std::as_const(m_collections)) {
+        replicas += c.replicas;
+        if (!c.problem.isEmpty())
+            problems << c.problem;
     }
-    m_tree.replicas = replicas;
     problems.sort();
+    m_tree.replicas = replicas;
     m_tree.readProblems = problems;
 }
 

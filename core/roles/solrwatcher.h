@@ -112,15 +112,14 @@ private:
     enum class Op
     {
         Children,
-        ChildrenStat, // children + each child's ephemeral owner
         Data,
         Exists,
-        OwnerStat,
     };
     void issue(Op op, const QString &relativePath, int tag, bool watch);
     void applyReply(const Reply &reply);
     void settle();
-    void rebuildReplicas();
+    void parseCollection(const QString &name);
+    void assembleTree();
 
     QString abs(const QString &relativePath) const;
 
@@ -142,8 +141,14 @@ private:
 
     // Per-part state behind m_tree.
     QHash<QString, qint64> m_liveOwners;
-    QHash<QString, QByteArray> m_collectionJson;
-    QHash<QString, QStringList> m_collectionPrs;
+    struct Collection
+    {
+        QByteArray json;             // state.json
+        QStringList prs;             // its per-replica state children
+        QList<ReplicaInfo> replicas; // parsed from both when either changes
+        QString problem;             // why state.json could not be used
+    };
+    QHash<QString, Collection> m_collections;
     QHash<QString, QString> m_problems; // relative path -> why it could not be read
     qint64 m_lastWatchFiredNs = 0;
 };
