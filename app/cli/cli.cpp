@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "certscommand.h"
+#include "common/profilestore.h"
 #include "jobscommand.h"
 #include "rolescommand.h"
 #include "statuscommand.h"
@@ -111,6 +112,24 @@ bool guiPlatformAvailable()
     return !qEnvironmentVariableIsEmpty("DISPLAY") ||
            !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
            !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+Result<Profile> profileForCommand(const QString &command, const QString &configPath,
+                                  const QString &profileName, const QString &instead)
+{
+    const auto loaded = ProfileStore::loadConfig(configPath);
+    if (!loaded)
+        return loaded.error();
+    const ProfileSet &set = loaded.value();
+    for (const QString &warning : set.warnings)
+        QTextStream(stderr) << "opsdeck " << command << ": warning: " << warning << '\n';
+    if (set.profiles.isEmpty())
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("no profiles defined; create one in the console (Profile ▸ "
+                                        "Edit profiles…), pass --config FILE, or pass %1")
+                             .arg(instead),
+                         set.path);
+    return ProfileStore::select(set, profileName);
 }
 
 int runHeadless(int &argc, char **argv, const Invocation &invocation)

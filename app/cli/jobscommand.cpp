@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "jobscommand.h"
 
+#include "cli.h"
 #include "common/historystore.h"
-#include "common/profilestore.h"
 #include "jobs/audittrail.h"
 #include "jobs/jobexecutor.h"
 #include "jobs/restclient.h"
@@ -238,12 +238,9 @@ int runJobsCommand(const QStringList &args)
         endpoint.url = parser.value(endpointOpt);
         profileName = QStringLiteral("(command line)");
     } else {
-        const auto loaded = ProfileStore::loadConfig(parser.value(configOpt));
-        if (!loaded) {
-            err << "opsdeck jobs: " << loaded.error().toString() << '\n';
-            return NotExecutedExit;
-        }
-        const auto selected = ProfileStore::select(loaded.value(), parser.value(profileOpt));
+        const auto selected =
+            profileForCommand(QStringLiteral("jobs"), parser.value(configOpt),
+                              parser.value(profileOpt), QStringLiteral("--endpoint URL"));
         if (!selected) {
             err << "opsdeck jobs: " << selected.error().toString() << '\n';
             return NotExecutedExit;
@@ -297,11 +294,14 @@ int runJobsCommand(const QStringList &args)
 
     RestClient client;
     if (const auto configured = client.configure(endpoint); !configured) {
-        err << "opsdeck jobs: " << configured.error().toString() << '\n';
+        Error e = configured.error();
+        // The URL came from the command line, not from a profile's rest.url.
+        if (parser.isSet(endpointOpt) && e.where == QLatin1String("rest.url"))
+            e.where = QStringLiteral("--endpoint");
+        err << "opsdeck jobs: " << e.toString() << '\n';
         if (json)
             printJson(out, notExecutedJson(statements.first().canonicalText(),
-                                           QStringLiteral("configuration"),
-                                           configured.error().toString()));
+                                           QStringLiteral("configuration"), e.toString()));
         return NotExecutedExit;
     }
 

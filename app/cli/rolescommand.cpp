@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "rolescommand.h"
 
-#include "common/profilestore.h"
+#include "cli.h"
 #include "output.h"
 #include "roles/findings.h"
 #include "roles/rolesjson.h"
@@ -220,12 +220,9 @@ int runRolesCommand(const QStringList &args)
                                            "never the credentials themselves"));
         }
     } else {
-        const auto loaded = ProfileStore::loadConfig(parser.value(configOpt));
-        if (!loaded) {
-            err << "opsdeck roles: " << loaded.error().toString() << '\n';
-            return CannotCheck;
-        }
-        const auto selected = ProfileStore::select(loaded.value(), parser.value(profileOpt));
+        const auto selected =
+            profileForCommand(QStringLiteral("roles"), parser.value(configOpt),
+                              parser.value(profileOpt), QStringLiteral("--zk HOST:PORT"));
         if (!selected) {
             err << "opsdeck roles: " << selected.error().toString() << '\n';
             return CannotCheck;
