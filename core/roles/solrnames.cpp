@@ -132,12 +132,79 @@ NodeName parseNodeName(const QString &name)
     return n;
 }
 
+namespace {
+
+// The console's reading (contract §4.2): seq after the last "-n_", sid up to the first '-' that
+// is not at index 0, the node name in between. Fills `e` and returns whether it parsed.
+bool parseElectionParts(const QString &name, ElectionName &e, QStringView *seqTextOut)
+{
+    const QLatin1String marker("-n_");
+    const qsizetype at = name.lastIndexOf(marker);
+    if (at < 0) {
+        e.error = QStringLiteral("election name \"%1\" has no \"-n_<sequence>\" suffix").arg(name);
+        return false;
+    }
+    const QStringView seqText = QStringView(name).mid(at + marker.size());
+    *seqTextOut = seqText;
+    const QStringView head = QStringView(name).left(at);
+    qint64 seq = 0;
+    if (!parseSigned(seqText, std::numeric_limits<qint32>::min(),
+                     std::numeric_limits<qint32>::max(), &seq)) {
+        e.error = QStringLiteral("election name \"%1\": sequence \"%2\" is not a 32-bit number")
+                      .arg(name, seqText.toString());
+        return false;
+    }
+    const qsizetype dash = head.indexOf(u'-', 1);
+    if (dash < 0) {
+        e.error = QStringLiteral("election name \"%1\" has no \"<session>-<node>\" part").arg(name);
+        return false;
+    }
+    qint64 sid = 0;
+    if (!parseSigned(head.left(dash), std::numeric_limits<qint64>::min(),
+                     std::numeric_limits<qint64>::max(), &sid)) {
+        e.error = QStringLiteral("election name \"%1\": session id \"%2\" is not a 64-bit number")
+                      .arg(name, head.left(dash).toString());
+        return false;
+    }
+    e.nodeName = head.mid(dash + 1).toString();
+    if (e.nodeName.isEmpty()) {
+        e.error = QStringLiteral("election name \"%1\" has an empty node name").arg(name);
+        return false;
+    }
+    e.sessionId = sid;
+    e.sequence = static_cast<qint32>(seq);
+    return true;
+}
+
+bool allAsciiDigits(QStringView s)
+{
+    if (s.isEmpty())
+        return false;
+    for (const QChar c : s)
+        if (c < u'0' || c > u'9')
+            return false;
+    return true;
+}
+
+} // namespace
+
 ElectionName parseElectionName(const QString &name)
 {
     ElectionName e;
     e.name = name;
+    QStringView seqText;
+    e.ok = parseElectionParts(name, e, &seqText);
 
-    // Solr's view (LeaderElector): full-string matches of LEADER_SEQ and NODE_NAME.
+    // The common case needs no regex: a non-negative session id (no '-' before the first one
+    // that ends it) and a plain digit sequence. Solr's patterns then provably read the same
+    // sequence and node name as the console (the first "-n_<digits only to the end>" is the last
+    // "-n_", and group 1 ends at the first '-').
+    if (e.ok && e.sessionId >= 0 && allAsciiDigits(seqText)) {
+        e.solrReadsNodeAs = e.nodeName;
+        return e;
+    }
+
+    // Otherwise Solr's view (LeaderElector): full-string matches of LEADER_SEQ and NODE_NAME.
     static const QRegularExpression solrSeq(
         QRegularExpression::anchoredPattern(QStringLiteral(".*?/?.*?-n_(\\d+)")));
     static const QRegularExpression solrNode(
@@ -146,44 +213,9 @@ ElectionName parseElectionName(const QString &name)
     const QRegularExpressionMatch nodeMatch = solrNode.match(name);
     if (nodeMatch.hasMatch())
         e.solrReadsNodeAs = nodeMatch.captured(2);
+    if (!e.ok)
+        return e;
 
-    const QLatin1String marker("-n_");
-    const qsizetype at = name.lastIndexOf(marker);
-    if (at < 0) {
-        e.error = QStringLiteral("election name \"%1\" has no \"-n_<sequence>\" suffix").arg(name);
-        return e;
-    }
-    const QStringView seqText = QStringView(name).mid(at + marker.size());
-    const QStringView head = QStringView(name).left(at);
-    qint64 seq = 0;
-    if (!parseSigned(seqText, std::numeric_limits<qint32>::min(),
-                     std::numeric_limits<qint32>::max(), &seq)) {
-        e.error = QStringLiteral("election name \"%1\": sequence \"%2\" is not a 32-bit number")
-                      .arg(name, seqText.toString());
-        return e;
-    }
-    const qsizetype dash = head.indexOf(u'-', 1);
-    if (dash < 0) {
-        e.error = QStringLiteral("election name \"%1\" has no \"<session>-<node>\" part").arg(name);
-        return e;
-    }
-    qint64 sid = 0;
-    if (!parseSigned(head.left(dash), std::numeric_limits<qint64>::min(),
-                     std::numeric_limits<qint64>::max(), &sid)) {
-        e.error = QStringLiteral("election name \"%1\": session id \"%2\" is not a 64-bit number")
-                      .arg(name, head.left(dash).toString());
-        return e;
-    }
-    e.nodeName = head.mid(dash + 1).toString();
-    if (e.nodeName.isEmpty()) {
-        e.error = QStringLiteral("election name \"%1\" has an empty node name").arg(name);
-        return e;
-    }
-    e.sessionId = sid;
-    e.sequence = static_cast<qint32>(seq);
-    e.ok = true;
-
-    // What Solr makes of it.
     qint64 solrSeqValue = 0;
     if (!seqMatch.hasMatch()) {
         e.solrMisreads = true;
@@ -201,7 +233,7 @@ ElectionName parseElectionName(const QString &name)
         e.solrMisreads = true;
         e.solrProblem = QStringLiteral("Solr reads the node name as \"%1\" instead of \"%2\" "
                                        "(negative session id %3)")
-                            .arg(e.solrReadsNodeAs, e.nodeName, QString::number(sid));
+                            .arg(e.solrReadsNodeAs, e.nodeName, QString::number(e.sessionId));
     }
     return e;
 }
