@@ -105,10 +105,17 @@ cmd_run() {
         log "opening the console on the sandbox (close the window to stop)"
         "$bin/opsdeck" --config "$config"
     else
-        log "no display (DISPLAY/WAYLAND_DISPLAY unset): running the headless status check instead"
+        log "no display (DISPLAY/WAYLAND_DISPLAY unset): running the headless checks instead"
         local rc=0
         "$bin/opsdeck" status --config "$config" || rc=$?
         log "headless status exited $rc (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)"
+        # The other two modules on the same sandbox; their own exit codes are only shown.
+        local more=0
+        "$bin/opsdeck" jobs --config "$config" -e "SHOW JOBS" || more=$?
+        log "opsdeck jobs exited $more"
+        more=0
+        "$bin/opsdeck" roles --config "$config" || more=$?
+        log "opsdeck roles exited $more (the demo cluster has warnings on purpose)"
         return "$rc"
     fi
 }
