@@ -79,6 +79,49 @@ QString jobPath(const QString &jobId, const QString &rest = {})
     return QStringLiteral("/jobs/") + jobId + rest;
 }
 
+enum class PollOutcome
+{
+    Pending,   // still IN_PROGRESS
+    Final,     // op.state/location/failure now hold the outcome
+    Transient, // no usable answer this time (network, 5xx, garbage): ask again later
+};
+
+// What one status poll (savepoint, stop or disposal) says about an operation.
+PollOutcome readPoll(const RestResponse &r, JobOperation &op)
+{
+    if (!r.ok()) {
+        if (r.error->kind != QLatin1String("not_found"))
+            return PollOutcome::Transient;
+        op.state = JobOperation::State::Unknown;
+        op.failure = QStringLiteral("result expired — unknown: the cluster no longer has a result "
+                                    "for trigger %1 (Flink keeps results for "
+                                    "rest.async.store-duration, 5 minutes by default, and "
+                                    "forgets them on a JobManager restart)")
+                         .arg(op.triggerId);
+        return PollOutcome::Final;
+    }
+    auto status = decodeAsyncStatus(r.json.object());
+    if (!status)
+        return PollOutcome::Transient;
+    if (!status->completed)
+        return PollOutcome::Pending;
+    if (status->failed()) {
+        op.state = JobOperation::State::Failed;
+        op.failure = QStringLiteral("%1: %2").arg(status->failureClass, status->failureMessage);
+    } else {
+        op.state = JobOperation::State::Completed;
+        op.location = status->location;
+    }
+    return PollOutcome::Final;
+}
+
+QString pollPath(const JobOperation &op)
+{
+    return op.kind == QLatin1String("disposal")
+               ? QStringLiteral("/savepoint-disposal/") + op.triggerId
+               : jobPath(op.jobId, QStringLiteral("/savepoints/") + op.triggerId);
+}
+
 } // namespace
 
 StatementResult jobsOverviewResult(const Statement &statement, const QList<JobOverview> &jobs)
@@ -558,37 +601,30 @@ void JobExecutor::poll(const QString &triggerId)
     const Pending *current = m_ops.value(triggerId);
     if (!current)
         return;
-    const QString path =
-        current->op.kind == QLatin1String("disposal")
-            ? QStringLiteral("/savepoint-disposal/") + triggerId
-            : jobPath(current->op.jobId, QStringLiteral("/savepoints/") + triggerId);
     QPointer<JobExecutor> self(this);
-    m_client->get(path, [self, triggerId](const RestResponse &r) {
+    m_client->get(pollPath(current->op), [self, triggerId](const RestResponse &r) {
         if (!self)
             return;
         Pending *p = self->m_ops.value(triggerId);
         if (!p)
             return;
-        if (!r.ok()) {
-            if (r.error->kind == QLatin1String("not_found")) {
-                p->op.state = JobOperation::State::Unknown;
-                p->op.failure =
-                    QStringLiteral(
-                        "result expired — unknown: the cluster no longer has a result for trigger "
-                        "%1 "
-                        "(Flink keeps results for rest.async.store-duration, 5 minutes by default, "
-                        "and forgets them on a JobManager restart)")
-                        .arg(triggerId);
-                self->finishOperation(triggerId);
-                return;
-            }
+        switch (readPoll(r, p->op)) {
+        case PollOutcome::Final:
+            self->finishOperation(triggerId);
+            return;
+        case PollOutcome::Pending:
+            p->sinceGoodPoll.restart();
+            self->schedulePoll(triggerId);
+            return;
+        case PollOutcome::Transient:
             ++p->op.transientErrors;
             if (p->sinceGoodPoll.elapsed() > self->m_giveUpMs) {
                 p->op.state = JobOperation::State::Unknown;
-                p->op.failure = QStringLiteral("outcome unknown: no successful poll for %1 s (last "
-                                               "error: %2)")
-                                    .arg(p->sinceGoodPoll.elapsed() / 1000)
-                                    .arg(r.error->message);
+                p->op.failure =
+                    QStringLiteral("outcome unknown: no successful poll for %1 s (last "
+                                   "error: %2)")
+                        .arg(p->sinceGoodPoll.elapsed() / 1000)
+                        .arg(r.error ? r.error->message : QStringLiteral("an unreadable status"));
                 self->finishOperation(triggerId);
                 return;
             }
@@ -596,26 +632,6 @@ void JobExecutor::poll(const QString &triggerId)
             self->schedulePoll(triggerId);
             return;
         }
-        auto status = decodeAsyncStatus(r.json.object());
-        if (!status) {
-            ++p->op.transientErrors;
-            self->schedulePoll(triggerId);
-            return;
-        }
-        p->sinceGoodPoll.restart();
-        if (!status->completed) {
-            self->schedulePoll(triggerId);
-            return;
-        }
-        if (status->failed()) {
-            p->op.state = JobOperation::State::Failed;
-            p->op.failure =
-                QStringLiteral("%1: %2").arg(status->failureClass, status->failureMessage);
-        } else {
-            p->op.state = JobOperation::State::Completed;
-            p->op.location = status->location;
-        }
-        self->finishOperation(triggerId);
     });
 }
 
