@@ -747,6 +747,51 @@ void JobExecutor::showSavepoints(const Statement &s, Done done)
         if (rows)
             ledger = rows.value();
     }
+    // Entries still in progress that nobody follows (a headless --detach, a console that was
+    // closed): ask the cluster once for each, so the listing says what is known now.
+    const QString endpoint = m_client->endpointLabel();
+    auto remaining = std::make_shared<int>(0);
+    auto fresh = std::make_shared<QList<SavepointLedgerEntry>>(ledger);
+    QPointer<JobExecutor> self(this);
+    const auto list = [self, s, done, fresh] {
+        if (self)
+            self->listSavepoints(s, done, *fresh);
+    };
+    for (qsizetype i = 0; i < ledger.size(); ++i) {
+        const SavepointLedgerEntry &e = ledger.at(i);
+        if (e.state != QLatin1String("in_progress") || e.endpoint != endpoint ||
+            m_ops.contains(e.triggerId))
+            continue;
+        ++*remaining;
+        JobOperation op;
+        op.triggerId = e.triggerId;
+        op.kind = e.kind;
+        op.jobId = e.jobId;
+        m_client->get(pollPath(op),
+                      [self, op, i, fresh, remaining, list](const RestResponse &r) mutable {
+                          if (!self)
+                              return;
+                          if (readPoll(r, op) == PollOutcome::Final) {
+                              SavepointLedgerEntry &entry = (*fresh)[i];
+                              entry.state = operationStateName(op.state);
+                              entry.location = op.location;
+                              entry.failure = op.failure;
+                              entry.completedAt = QDateTime::currentDateTimeUtc();
+                              entry.updatedAt = entry.completedAt;
+                              if (self->m_history)
+                                  (void)self->m_history->updateSavepoint(entry);
+                          }
+                          if (--*remaining == 0)
+                              list();
+                      });
+    }
+    if (*remaining == 0)
+        list();
+}
+
+void JobExecutor::listSavepoints(const Statement &s, Done done,
+                                 const QList<SavepointLedgerEntry> &ledger)
+{
     QPointer<JobExecutor> self(this);
     m_client->get(jobPath(s.jobId, QStringLiteral("/checkpoints")), [self, s, done, ledger](
                                                                         const RestResponse &r) {

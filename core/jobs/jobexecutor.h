@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/historystore.h"
 #include "jobs/flinkjson.h"
 #include "jobs/restclient.h"
 #include "jobs/statement.h"
@@ -16,7 +17,6 @@
 
 namespace opsdeck {
 class HistoryStore;
-struct SavepointLedgerEntry;
 } // namespace opsdeck
 
 namespace opsdeck::jobs {
@@ -148,6 +148,7 @@ private:
     void cancelJob(const Statement &s, Done done);
     void triggerSavepoint(const Statement &s, int waitMs, Done done, const QString &jobName);
     void showSavepoints(const Statement &s, Done done);
+    void listSavepoints(const Statement &s, Done done, const QList<SavepointLedgerEntry> &ledger);
     void dropSavepoint(const Statement &s, int waitMs, Done done);
 
     void startOperation(JobOperation op, int waitMs, StatementResult partial, Done done);

@@ -176,6 +176,30 @@ private slots:
         for (const QJsonValue &row : rows)
             found = found || row.toArray().at(4).toString() == trigger;
         QVERIFY2(found, qPrintable(r.out));
+
+        // Nobody follows the detached trigger, yet a later SHOW SAVEPOINTS asks the cluster and
+        // records the outcome: completed, with the path, in the listing and in the ledger.
+        const auto stateOf = [&](QString *location) {
+            const auto again =
+                run(endpoint() << QStringLiteral("-e")
+                               << QStringLiteral("SHOW SAVEPOINTS FOR JOB %1").arg(m_running)
+                               << QStringLiteral("--format") << QStringLiteral("json"));
+            for (const QJsonValue &row :
+                 jsonLines(again.out).first().value(QLatin1String("rows")).toArray()) {
+                if (row.toArray().at(4).toString() == trigger) {
+                    *location = row.toArray().at(0).toString();
+                    return row.toArray().at(1).toString();
+                }
+            }
+            return QString();
+        };
+        QString location;
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(&location), QStringLiteral("completed"), 10000);
+        QVERIFY2(location.contains(QLatin1String("savepoint-")), qPrintable(location));
+        HistoryStore history;
+        QVERIFY(history.open(m_home->filePath(QStringLiteral("data/opsdeck/history.sqlite"))));
+        QCOMPARE(history.savepointByTrigger(trigger)->value().state, QStringLiteral("completed"));
+        QCOMPARE(history.savepointByTrigger(trigger)->value().location, location);
     }
 
     void scriptFileRunsInOrderAndStopsAtTheFirstFailure()
