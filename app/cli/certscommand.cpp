@@ -5,6 +5,7 @@
 #include "certswatch.h"
 #include "cli.h"
 #include "common/secretref.h"
+#include "health/healthchecker.h"
 #include "output.h"
 #include "tls/bundlereader.h"
 #include "tls/inspector.h"
@@ -27,30 +28,9 @@ QString shortFingerprint(const QString &sha256)
 
 ExitCode scanExitCode(const tls::BundleEvaluation &evaluation, int warnDays, int critDays)
 {
-    using tls::Problem;
-    using tls::Verdict;
-    switch (evaluation.verdict) {
-    case Verdict::Unreadable:
-        return ExitCode::Unknown;
-    case Verdict::Invalid:
-        if (evaluation.problem == Problem::Unreadable || evaluation.problem == Problem::Missing ||
-            evaluation.problem == Problem::SymlinkLoop)
-            return ExitCode::Unknown;
-        return ExitCode::Critical;
-    case Verdict::Expired:
-    case Verdict::NotYetValid:
-    case Verdict::UntrustedChain:
-    case Verdict::KeyMismatch:
-    case Verdict::HostnameMismatch:
-        return ExitCode::Critical;
-    case Verdict::Ok:
-        break;
-    }
-    if (evaluation.leaf && evaluation.daysLeft <= critDays)
-        return ExitCode::Critical;
-    if (evaluation.leaf && evaluation.daysLeft <= warnDays)
-        return ExitCode::Warning;
-    return ExitCode::Ok;
+    // One rule for `certs scan`, `status` and `check`.
+    return static_cast<ExitCode>(
+        health::exitCode(health::bundleVerdictState(evaluation, warnDays, critDays)));
 }
 
 ScannedBundle scanBundle(const QString &path, const tls::InspectOptions &inspectOptions,

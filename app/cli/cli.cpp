@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "certscommand.h"
+#include "checkcommand.h"
 #include "common/profilestore.h"
 #include "jobscommand.h"
 #include "rolescommand.h"
@@ -16,7 +17,8 @@ namespace opsdeck::cli {
 namespace {
 
 const QStringList HeadlessCommands = {QStringLiteral("status"), QStringLiteral("certs"),
-                                      QStringLiteral("jobs"), QStringLiteral("roles")};
+                                      QStringLiteral("jobs"), QStringLiteral("roles"),
+                                      QStringLiteral("check")};
 
 } // namespace
 
@@ -39,6 +41,9 @@ QString usageText()
         "                                             Flink's REST API (opsdeck jobs --help)\n"
         "  opsdeck roles [options]                    SolrCloud node roles and overseer election\n"
         "  opsdeck roles validate SPEC                check a solr.node.roles value\n"
+        "  opsdeck check [options]                    one health check over certs, jobs, roles\n"
+        "                                             and the fleet; Nagios, JSON or Prometheus\n"
+        "                                             output (opsdeck check --help)\n"
         "  opsdeck --version | --help\n"
         "\n"
         "Headless options (status):\n"
@@ -153,6 +158,8 @@ int runHeadless(int &argc, char **argv, const Invocation &invocation)
         return runJobsCommand(invocation.commandArgs);
     if (invocation.command == QLatin1String("roles"))
         return runRolesCommand(invocation.commandArgs);
+    if (invocation.command == QLatin1String("check"))
+        return runCheckCommand(invocation.commandArgs);
     QTextStream(stderr) << "opsdeck: unknown command '" << invocation.command << "'\n";
     return toInt(ExitCode::Unknown);
 }

@@ -90,6 +90,7 @@ struct HealthChecker::Run
     bool rolesDone = false;
 
     std::unique_ptr<FleetRollout> fleet;
+    bool fleetDecided = false; // the fleet check started, or was found impossible
     QTimer deadline;
 
     bool runs(const QString &module) const
@@ -592,8 +593,8 @@ void HealthChecker::Run::rolesFailed(const QString &why)
     }
     if (watcher)
         watcher->stop();
-    partDone(QStringLiteral("roles"));
     maybeStartFleet();
+    partDone(QStringLiteral("roles"));
 }
 
 void HealthChecker::Run::onRolesLoaded()
@@ -640,8 +641,8 @@ void HealthChecker::Run::onRolesLoaded()
     report.perfdata.insert(QStringLiteral("overseer_eligible"), eligible);
 
     if (!runs(QStringLiteral("roles"))) {
-        partDone(QStringLiteral("roles"));
         maybeStartFleet();
+        partDone(QStringLiteral("roles"));
         return;
     }
     add(QStringLiteral("roles"), QStringLiteral("zk_session"), endpoint, State::Ok,
@@ -715,16 +716,17 @@ void HealthChecker::Run::onRolesLoaded()
             .arg(leader.exists ? leader.node : QStringLiteral("none"))
             .arg(warnings)
             .arg(criticals);
-    partDone(QStringLiteral("roles"));
     maybeStartFleet();
+    partDone(QStringLiteral("roles"));
 }
 
 // --- fleet ------------------------------------------------------------------------------------
 
 void HealthChecker::Run::maybeStartFleet()
 {
-    if (!runs(QStringLiteral("fleet")) || fleet || done || !certsReady || !rolesDone)
+    if (!runs(QStringLiteral("fleet")) || fleetDecided || done || !certsReady || !rolesDone)
         return;
+    fleetDecided = true;
     ModuleResult *m = report.module(QStringLiteral("fleet"));
     if (!snapshot) {
         add(QStringLiteral("fleet"), QStringLiteral("fleet_unconfigured"),
@@ -825,7 +827,7 @@ void HealthChecker::Run::onFleetDone(const FleetStatus &status)
         }
         add(QStringLiteral("fleet"), code, n.target.node, state, message, detail);
     }
-    sample(QStringLiteral("opsdeck_fleet_nodes_total"), {}, status.total());
+    sample(QStringLiteral("opsdeck_fleet_nodes"), {}, status.total());
     sample(QStringLiteral("opsdeck_fleet_nodes_matching"), {}, status.matching());
     report.perfdata.insert(QStringLiteral("fleet_matching"), status.matching());
     report.perfdata.insert(QStringLiteral("fleet_total"), status.total());
@@ -861,7 +863,7 @@ void HealthChecker::Run::maybeFinish()
 {
     if (!started || done || !pending.isEmpty())
         return;
-    if (runs(QStringLiteral("fleet")) && !fleet && !rolesDone)
+    if (runs(QStringLiteral("fleet")) && !fleetDecided)
         return;
     finish();
 }
