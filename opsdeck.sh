@@ -31,6 +31,7 @@ PACKAGES=(
     fonts-dejavu-core
     dpkg-dev file lintian desktop-file-utils appstream
     xvfb x11-apps
+    prometheus prometheus-node-exporter
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
