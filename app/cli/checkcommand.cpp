@@ -96,7 +96,8 @@ QString checkUsageText()
         "  --output FILE           write the result to FILE atomically (temp + rename); the\n"
         "                          Nagios line still goes to stdout\n"
         "  --warn-days N           certificate days left for WARNING (default 30)\n"
-        "  --critical-days N       certificate days left for CRITICAL (default 7)\n"
+        "  --critical-days N       certificate days left for CRITICAL (default 7; also\n"
+        "                          --crit-days, as in certs scan)\n"
         "  --timeout MS            bound of each REST call, ZooKeeper session and probe\n"
         "                          (default 5000)\n"
         "  --failed-within S       a FAILED job is recent within S seconds (default 3600)\n"
@@ -119,8 +120,9 @@ int runCheckCommand(const QStringList &args)
     const QCommandLineOption outputOpt(QStringLiteral("output"), QString(), QStringLiteral("FILE"));
     const QCommandLineOption warnOpt(QStringLiteral("warn-days"), QString(), QStringLiteral("N"),
                                      QStringLiteral("30"));
-    const QCommandLineOption critOpt(QStringLiteral("critical-days"), QString(),
-                                     QStringLiteral("N"), QStringLiteral("7"));
+    const QCommandLineOption critOpt(
+        QStringList{QStringLiteral("critical-days"), QStringLiteral("crit-days")}, QString(),
+        QStringLiteral("N"), QStringLiteral("7"));
     const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QString(), QStringLiteral("MS"),
                                         QStringLiteral("5000"));
     const QCommandLineOption failedOpt(QStringLiteral("failed-within"), QString(),

@@ -77,9 +77,24 @@ for f in /usr/share/applications/opsdeck.desktop \
          /usr/share/icons/hicolor/48x48/apps/opsdeck.png \
          /usr/share/man/man1/opsdeck.1.gz \
          /usr/share/doc/opsdeck/copyright /usr/share/doc/opsdeck/README.md \
-         /usr/share/doc/opsdeck/examples/profiles.json; do
+         /usr/share/doc/opsdeck/examples/profiles.json \
+         /usr/share/doc/opsdeck/examples/systemd/opsdeck-check.service \
+         /usr/share/doc/opsdeck/examples/systemd/opsdeck-check.timer; do
     [ -f "$f" ] || fail "the package did not install $f"
 done
+
+step "the systemd examples for opsdeck check"
+if command -v systemd-analyze >/dev/null; then
+    # The man page reference is checked too (the package installs it); nothing may be reported.
+    units=/usr/share/doc/opsdeck/examples/systemd
+    analyze="$(systemd-analyze verify "$units/opsdeck-check.service" "$units/opsdeck-check.timer" 2>&1)" \
+        || fail "systemd-analyze verify: $analyze"
+    [ -z "$analyze" ] || fail "systemd-analyze verify reported: $analyze"
+    grep -q -- '--format prometheus --output /var/lib/prometheus/node-exporter/opsdeck.prom' \
+        "$units/opsdeck-check.service" || fail "the service does not write the textfile"
+else
+    echo "SKIP systemd-analyze verify: systemd is not installed"
+fi
 
 # A clean environment for the installed program: no display, its own home and XDG dirs.
 home="$work/home"
