@@ -117,6 +117,9 @@ cmd_run() {
         more=0
         "$bin/opsdeck" roles --config "$config" || more=$?
         log "opsdeck roles exited $more (the demo cluster has warnings on purpose)"
+        more=0
+        "$bin/opsdeck" check --config "$config" || more=$?
+        log "opsdeck check exited $more (all modules and the fleet's certificate rollout)"
         return "$rc"
     fi
 }
