@@ -101,6 +101,10 @@ struct HealthChecker::Run
     void add(const QString &module, const QString &code, const QString &subject, State state,
              const QString &message, const QJsonObject &detail = {})
     {
+        // Parts run for another module's sake (the fleet needs the bundles and the live nodes)
+        // report nothing of their own when their module was not asked for.
+        if (!runs(module))
+            return;
         report.items << CheckItem{module, code, subject, state, message, detail};
         if (ModuleResult *m = report.module(module))
             m->state = worse(m->state, state);
@@ -868,11 +872,51 @@ void HealthChecker::Run::maybeFinish()
     finish();
 }
 
+// The module a metric family or perfdata label belongs to.
+QString moduleOf(const QString &name)
+{
+    static const QList<QPair<QString, QString>> prefixes{
+        {QStringLiteral("opsdeck_bundle_"), QStringLiteral("certs")},
+        {QStringLiteral("opsdeck_certificate_"), QStringLiteral("certs")},
+        {QStringLiteral("cert_"), QStringLiteral("certs")},
+        {QStringLiteral("bundles_"), QStringLiteral("certs")},
+        {QStringLiteral("opsdeck_rest_"), QStringLiteral("jobs")},
+        {QStringLiteral("opsdeck_job_"), QStringLiteral("jobs")},
+        {QStringLiteral("opsdeck_savepoints_"), QStringLiteral("jobs")},
+        {QStringLiteral("jobs_"), QStringLiteral("jobs")},
+        {QStringLiteral("savepoints_"), QStringLiteral("jobs")},
+        {QStringLiteral("opsdeck_zookeeper_"), QStringLiteral("roles")},
+        {QStringLiteral("opsdeck_solr_"), QStringLiteral("roles")},
+        {QStringLiteral("opsdeck_overseer_"), QStringLiteral("roles")},
+        {QStringLiteral("opsdeck_role_"), QStringLiteral("roles")},
+        {QStringLiteral("nodes_live"), QStringLiteral("roles")},
+        {QStringLiteral("overseer_"), QStringLiteral("roles")},
+        {QStringLiteral("findings_"), QStringLiteral("roles")},
+        {QStringLiteral("opsdeck_fleet_"), QStringLiteral("fleet")},
+        {QStringLiteral("fleet_"), QStringLiteral("fleet")},
+    };
+    for (const auto &[prefix, module] : prefixes) {
+        if (name.startsWith(prefix))
+            return module;
+    }
+    return {};
+}
+
 void HealthChecker::Run::finish()
 {
     if (done)
         return;
     done = true;
+    // Only what was asked for: `--only fleet` reads the bundles and the live nodes, but reports
+    // the fleet alone.
+    report.samples.removeIf([this](const Sample &s) {
+        const QString module = moduleOf(s.metric);
+        return !module.isEmpty() && !runs(module);
+    });
+    report.perfdata.removeIf([this](const QMap<QString, double>::iterator &it) {
+        const QString module = moduleOf(it.key());
+        return !module.isEmpty() && !runs(module);
+    });
     deadline.stop();
     report.durationMs = clock.elapsed();
     for (const ModuleResult &m : std::as_const(report.modules)) {
