@@ -5,8 +5,13 @@
 // Starts a real ZooKeeper server on 127.0.0.1 (the same fixture the tests use), creates the Solr
 // chroot /solr with a simulated 6-node SolrCloud in it (SolrClusterSim: mixed node roles, the
 // Overseer election, collections, a legacy /roles.json; unless --no-solr-churn, a random
-// non-preferred node is killed or stopped every 25 s and restarted 5 s later), starts a Flink
-// JobManager REST simulator with N demo jobs (default 5) and savepoints under DIR/flink-savepoints,
+// non-preferred node is killed or stopped every 25 s and restarted 5 s later), makes a
+// certificate directory in the Kubernetes layout that rotates every 20 s, served on a loopback TLS
+// endpoint that reloads every second rotation, and gives every simulated Solr node a loopback TLS
+// listener serving that directory (its live node name carries the real port; node i picks up a
+// rotation (i + 1) * 1.5 s after it appears, so a rollout converges node by node; a churned node
+// does not listen until it restarts), starts a Flink JobManager REST simulator with N demo jobs
+// (default 5) and savepoints under DIR/flink-savepoints,
 // writes DIR/profiles.json with a default profile "demo" pointing at them, prints
 //   SANDBOX READY config=DIR/profiles.json zookeeper=127.0.0.1:PORT ... flink=http://127.0.0.1:PORT
 // (also into FILE when given) and runs until SIGINT or SIGTERM. Then it stops ZooKeeper and exits
@@ -16,6 +21,7 @@
 #include "flinksim.h"
 #include "solrsim.h"
 #include "tlsdemo.h"
+#include "tlsnodes.h"
 #include "zookeeperserver.h"
 
 #include <QCommandLineParser>
@@ -61,6 +67,8 @@ bool installSignalHandlers()
            ::sigaction(SIGTERM, &action, nullptr) == 0;
 }
 
+constexpr int kDemoSolrNodes = 6;
+
 int fail(const QString &message)
 {
     std::fprintf(stderr, "opsdeck-sandbox: %s\n", qPrintable(message));
@@ -70,8 +78,8 @@ int fail(const QString &message)
 // The demo SolrCloud under the chroot: two dedicated preferred Overseers (data:off; the second
 // still hosts a replica, so the data:off finding shows), three default data nodes (the first one
 // also named in a legacy /roles.json), one coordinator; collections with replicas, one with
-// per-replica state, and the coordinator's synthetic collection.
-Result<void> startDemoSolr(SolrClusterSim &sim)
+// per-replica state, and the coordinator's synthetic collection. Node i listens on ports[i].
+Result<void> startDemoSolr(SolrClusterSim &sim, const QList<quint16> &ports)
 {
     if (auto booted = sim.bootstrap(); !booted)
         return booted;
@@ -83,15 +91,17 @@ Result<void> startDemoSolr(SolrClusterSim &sim)
         QString(),
         QStringLiteral("coordinator:on,data:off"),
     };
+    if (ports.size() != roles.size())
+        return makeError(ErrorCode::Internal, QStringLiteral("one port per Solr node expected"));
     QStringList names;
     for (qsizetype i = 0; i < roles.size(); ++i)
-        names << SolrClusterSim::makeNodeName(QStringLiteral("127.0.0.1"), 8983 + int(i),
+        names << SolrClusterSim::makeNodeName(QStringLiteral("127.0.0.1"), ports.at(i),
                                               QStringLiteral("solr"));
     if (auto written = sim.writeRolesJson({names.at(2)}); !written)
         return written;
     for (qsizetype i = 0; i < roles.size(); ++i) {
         SolrNodeSpec spec;
-        spec.port = 8983 + int(i);
+        spec.port = ports.at(i);
         spec.rolesSpec = roles.at(i);
         if (auto started = sim.startNode(spec); !started)
             return started.error();
@@ -195,14 +205,43 @@ int main(int argc, char *argv[])
             return fail(created.error().toString());
     }
 
+    // A certificate directory in the Kubernetes layout that rotates on a timer, served on a
+    // loopback TLS endpoint that reloads only every second rotation: CHANGED, SERVED matching
+    // and "not reloaded" all show within a minute.
+    TlsDemo tlsDemo;
+    TlsDemo::Options tlsOptions;
+    tlsOptions.directory = QDir(dir).filePath(QStringLiteral("tls"));
+    tlsOptions.rotateIntervalMs = rotateSeconds * 1000;
+    if (auto tlsStarted = tlsDemo.start(tlsOptions); !tlsStarted)
+        return fail(tlsStarted.error().toString());
+    QObject::connect(&tlsDemo, &TlsDemo::failed, &app, [](const QString &message) {
+        std::fprintf(stderr, "opsdeck-sandbox: tls demo: %s\n", qPrintable(message));
+    });
+
+    // One loopback TLS listener per simulated Solr node, serving the same directory; node i picks
+    // up a rotation (i + 1) * 1.5 s after it appears (found by polling, or told by the demo), so
+    // a fleet-wide probe watches the rollout converge node by node.
+    TlsNodeFleet solrTls;
+    if (auto fleetStarted = solrTls.start(tlsDemo.directory(), kDemoSolrNodes); !fleetStarted)
+        return fail(QStringLiteral("solr tls: %1").arg(fleetStarted.error().toString()));
+    QObject::connect(&tlsDemo, &TlsDemo::rotated, &solrTls, &TlsNodeFleet::bundleChanged);
+    QObject::connect(&solrTls, &TlsNodeFleet::reloadFailed, &app,
+                     [](int index, const QString &message) {
+                         std::fprintf(stderr, "opsdeck-sandbox: solr node %d tls reload: %s\n",
+                                      index, qPrintable(message));
+                     });
+    QList<quint16> solrPorts;
+    for (int i = 0; i < solrTls.count(); ++i)
+        solrPorts << solrTls.port(i);
+
     // A simulated SolrCloud in the chroot; in demo mode a data node or the coordinator is killed
     // or stopped every 25 s and restarted 5 s later, so the election view moves.
     auto solr = std::make_unique<SolrClusterSim>(server.connectString() + QStringLiteral("/solr"));
-    if (auto started = startDemoSolr(*solr); !started)
+    if (auto started = startDemoSolr(*solr, solrPorts); !started)
         return fail(QStringLiteral("solr simulator: %1").arg(started.error().toString()));
     QTimer churn;
     churn.setInterval(25000);
-    QObject::connect(&churn, &QTimer::timeout, &app, [&solr, &app] {
+    QObject::connect(&churn, &QTimer::timeout, &app, [&solr, &solrTls, &app] {
         QList<int> candidates;
         for (int i = 2; i < solr->nodeCount(); ++i) {
             if (solr->isRunning(i))
@@ -216,8 +255,14 @@ int main(int argc, char *argv[])
             solr->killNode(victim);
         else
             solr->stopNode(victim);
-        QTimer::singleShot(5000, &app, [&solr, victim] {
+        solrTls.stopNode(victim); // a dead node does not listen either
+        QTimer::singleShot(5000, &app, [&solr, &solrTls, victim] {
             if (solr && !solr->isRunning(victim)) {
+                // Listening again (on the same port, with the bundle as it is now) before the
+                // live node reappears, as a real node does.
+                if (auto listening = solrTls.restartNode(victim); !listening)
+                    std::fprintf(stderr, "opsdeck-sandbox: solr node tls restart: %s\n",
+                                 qPrintable(listening.error().toString()));
                 if (auto restarted = solr->restartNode(victim); !restarted)
                     std::fprintf(stderr, "opsdeck-sandbox: solr node restart: %s\n",
                                  qPrintable(restarted.error().toString()));
@@ -226,19 +271,6 @@ int main(int argc, char *argv[])
     });
     if (!parser.isSet(noChurnOption))
         churn.start();
-
-    // A certificate directory in the Kubernetes layout that rotates on a timer, served on a
-    // loopback TLS endpoint that reloads only every second rotation: CHANGED, SERVED matching
-    // and "not reloaded" all show within a minute.
-    TlsDemo tlsDemo;
-    TlsDemo::Options tlsOptions;
-    tlsOptions.directory = QDir(dir).filePath(QStringLiteral("tls"));
-    tlsOptions.rotateIntervalMs = rotateSeconds * 1000;
-    if (auto tlsStarted = tlsDemo.start(tlsOptions); !tlsStarted)
-        return fail(tlsStarted.error().toString());
-    QObject::connect(&tlsDemo, &TlsDemo::failed, &app, [](const QString &message) {
-        std::fprintf(stderr, "opsdeck-sandbox: tls demo: %s\n", qPrintable(message));
-    });
 
     // A Flink JobManager REST simulator: running, finished, cancelled, failed and batch jobs.
     FlinkSimOptions flinkOptions;
@@ -268,6 +300,7 @@ int main(int argc, char *argv[])
     if (auto saved = ProfileStore::save(set, configPath); !saved)
         return fail(saved.error().toString());
 
+    // (tests/integration/tst_sandbox matches this line exactly: a new field needs it updated.)
     const QString ready =
         QStringLiteral("SANDBOX READY config=%1 zookeeper=%2 tls=%3 tlsdir=%4 flink=%5")
             .arg(configPath, server.connectString(), tlsDemo.endpoint(), tlsDemo.directory(),
