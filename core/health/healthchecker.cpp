@@ -91,7 +91,9 @@ struct HealthChecker::Run
 
     std::unique_ptr<FleetRollout> fleet;
     bool fleetDecided = false; // the fleet check started, or was found impossible
-    QTimer deadline;
+    // Created in start(), as a child of the checker: the checker may have been moved to a worker
+    // thread after construction, and a timer must live on the thread that starts it.
+    QTimer *deadline = nullptr;
 
     bool runs(const QString &module) const
     {
@@ -189,11 +191,12 @@ void HealthChecker::start()
     r.report.perfdata.insert(QStringLiteral("_crit_days"), r.opt.criticalDays);
 
     // Everything is bounded: each part has its own timeout; this catches what slips through.
-    r.deadline.setSingleShot(true);
-    r.deadline.setInterval(r.opt.timeoutMs * 3 + 2000);
-    connect(&r.deadline, &QTimer::timeout, this,
+    r.deadline = new QTimer(this);
+    r.deadline->setSingleShot(true);
+    r.deadline->setInterval(r.opt.timeoutMs * 3 + 2000);
+    connect(r.deadline, &QTimer::timeout, this,
             [this] { d->cancel(QStringLiteral("the check did not finish in time")); });
-    r.deadline.start();
+    r.deadline->start();
 
     if (r.runs(QStringLiteral("certs")) || r.runs(QStringLiteral("fleet")))
         r.startCerts();
@@ -917,7 +920,8 @@ void HealthChecker::Run::finish()
         const QString module = moduleOf(it.key());
         return !module.isEmpty() && !runs(module);
     });
-    deadline.stop();
+    if (deadline)
+        deadline->stop();
     report.durationMs = clock.elapsed();
     for (const ModuleResult &m : std::as_const(report.modules)) {
         if (m.ran)

@@ -10,6 +10,7 @@
 #include "common/profilestore.h"
 #include "flinksim.h"
 #include "health/fleet.h"
+#include "health/healthchecker.h"
 #include "opsdeckprocess.h"
 #include "solrsim.h"
 #include "testmain.h"
@@ -547,6 +548,35 @@ private slots:
                      .value(QStringLiteral("error"))
                      .toString(),
                  QStringLiteral("tls_unknown_ca"));
+    }
+
+    void checkerRunsOnAWorkerThread()
+    {
+        // The console's way: the checker moved to a worker thread, the report back as a value.
+        // Every object it uses must live on that thread ("cannot be started from another thread"
+        // would mean a timer that never fires).
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("another thread|different thread")));
+        QThread worker;
+        worker.start();
+        auto *checker = new health::HealthChecker(m_profile, {});
+        checker->moveToThread(&worker);
+        connect(&worker, &QThread::finished, checker, &QObject::deleteLater);
+        QSignalSpy done(checker, &health::HealthChecker::finished);
+        QMetaObject::invokeMethod(checker, "start", Qt::QueuedConnection);
+        QVERIFY(done.wait(30000));
+        const auto report = done.first().first().value<health::HealthReport>();
+        worker.quit();
+        QVERIFY(worker.wait(5000));
+        QCOMPARE(report.fleet->total(), kNodes);
+        QVERIFY(report.module(QStringLiteral("roles"))->ran);
+        QCOMPARE(report.itemsOf(QStringLiteral("roles")).isEmpty(), false);
+        QVERIFY(report.durationMs < 30000);
+        QCOMPARE(report.overall(),
+                 health::worse(
+                     report.module(QStringLiteral("jobs"))->state,
+                     health::worse(report.module(QStringLiteral("roles"))->state,
+                                   health::worse(report.module(QStringLiteral("certs"))->state,
+                                                 report.module(QStringLiteral("fleet"))->state))));
     }
 
     void prometheusThroughPromtoolAndNodeExporter()
