@@ -7,12 +7,15 @@
 #include "common/activitylog.h"
 #include "common/historystore.h"
 #include "electionpanel.h"
+#include "healthpanel.h"
 #include "jobspanel.h"
 #include "noderolespanel.h"
 #include "operationsmodel.h"
 #include "operationspanel.h"
 #include "profileeditordialog.h"
 #include "reloadeventspanel.h"
+#include "rolloutcontroller.h"
+#include "rolloutpanel.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -83,10 +86,14 @@ MainWindow::MainWindow(MainWindowSetup setup, QWidget *parent)
     m_election = new ElectionPanel(m_rolesController, this);
     addPanel(QStringLiteral("electionDock"), tr("Election"), m_election);
 
+    // Health: the checks of `opsdeck check`, run on a worker thread by the controller.
+    m_healthController = new HealthController(m_setup.health, this);
+    m_health = new HealthPanel(m_healthController, this);
+    addPanel(QStringLiteral("healthDock"), tr("Health"), m_health);
+
     m_activity = new ActivityLogPanel(m_setup.log, this);
     addPanel(QStringLiteral("activityDock"), tr("Activity log"), m_activity);
 
-    createMenus();
     createStatusBar();
 
     m_notifier = new CertNotifier(m_setup.log, this);
@@ -101,6 +108,20 @@ MainWindow::MainWindow(MainWindowSetup setup, QWidget *parent)
         new TlsMonitorController(m_setup.tls, m_setup.log, m_setup.history, m_certificates->model(),
                                  m_reloadEvents->model(), m_notifier, this);
     m_tls->loadStoredEvents();
+
+    // Rollout: the fleet bundle's leaf (from the TLS monitor) against every live Solr node (from
+    // the roles watcher) and the HTTPS REST endpoint. Its dock sits with the certificate docks.
+    m_rolloutController = new RolloutController(m_setup.fleet, m_rolesController, m_tls, this);
+    m_rollout = new RolloutPanel(m_rolloutController, this);
+    addPanel(QStringLiteral("rolloutDock"), tr("Rollout"), m_rollout);
+    // Listed in the View menu right after the other certificate docks.
+    for (qsizetype i = 0; i < m_docks.size(); ++i) {
+        if (m_docks.at(i)->objectName() == QLatin1String("reloadEventsDock")) {
+            m_docks.move(m_docks.size() - 1, i + 1);
+            break;
+        }
+    }
+    createMenus();
 
     const bool historyOn = m_setup.history && m_setup.history->isOpen();
     m_connections->setHistoryState(historyOn,
@@ -309,6 +330,9 @@ void MainWindow::setActiveProfile(const QString &name)
     applyTlsProfile(profile);
     m_jobsController->setProfile(profile ? std::optional<Profile>(*profile) : std::nullopt);
     m_rolesController->setProfile(profile ? std::optional<Profile>(*profile) : std::nullopt);
+    // After the TLS monitor got the profile: the rollout follows that monitor's bundle states.
+    m_rolloutController->setProfile(profile ? std::optional<Profile>(*profile) : std::nullopt);
+    m_healthController->setProfile(profile ? std::optional<Profile>(*profile) : std::nullopt);
 }
 
 void MainWindow::applyTlsProfile(const Profile *profile)

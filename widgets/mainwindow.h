@@ -4,6 +4,8 @@
 #include "common/profilestore.h"
 #include "connectionspanel.h"
 #include "docklayout.h"
+#include "health/fleet.h"
+#include "healthcontroller.h"
 #include "jobscontroller.h"
 #include "rolescontroller.h"
 #include "tlsmonitorcontroller.h"
@@ -23,11 +25,14 @@ class ActivityLogPanel;
 class CertNotifier;
 class CertificatesPanel;
 class ElectionPanel;
+class HealthPanel;
 class HistoryStore;
 class JobsPanel;
 class NodeRolesPanel;
 class OperationsPanel;
 class ReloadEventsPanel;
+class RolloutController;
+class RolloutPanel;
 
 // What the main window is built from. The pointers are borrowed and must outlive the window.
 struct MainWindowSetup
@@ -51,6 +56,11 @@ struct MainWindowSetup
     // The Node roles module: the preferred-leader grace period of the findings and the overseer
     // queue poll. Tests shorten them.
     RolesController::Options roles;
+    // The Health dock: the checks' options and thresholds, the period of the runs (60 s) and the
+    // delay of the first run after a profile is selected (3 s). Tests shorten or disable them.
+    HealthController::Options health;
+    // The Rollout dock's fleet probing: concurrency, timeout, converge and refresh periods.
+    health::FleetOptions fleet;
     // Desktop notifications through the system tray when one is available; false: always the
     // status bar + Activity log fallback.
     bool useSystemTray = true;
@@ -80,6 +90,10 @@ public:
     RolesController *rolesController() const { return m_rolesController; }
     NodeRolesPanel *nodeRolesPanel() const { return m_nodeRoles; }
     ElectionPanel *electionPanel() const { return m_election; }
+    HealthController *healthController() const { return m_healthController; }
+    HealthPanel *healthPanel() const { return m_health; }
+    RolloutController *rolloutController() const { return m_rolloutController; }
+    RolloutPanel *rolloutPanel() const { return m_rollout; }
     const DockLayout &dockLayout() const { return m_layout; }
     QString settingsPath() const { return m_settingsPath; }
 
@@ -126,6 +140,10 @@ private:
     RolesController *m_rolesController = nullptr;
     NodeRolesPanel *m_nodeRoles = nullptr;
     ElectionPanel *m_election = nullptr;
+    HealthController *m_healthController = nullptr;
+    HealthPanel *m_health = nullptr;
+    RolloutController *m_rolloutController = nullptr;
+    RolloutPanel *m_rollout = nullptr;
     ZkState m_probeState = ZkState::NotConfigured; // the Connections probe's last verdict
     QString m_probeDetail;
     std::optional<Profile> m_tlsProfile; // what the monitor was built from

@@ -115,12 +115,12 @@ private Q_SLOTS:
         for (QDockWidget *dock : window.docks())
             names << dock->objectName();
         names.sort();
-        QCOMPARE(
-            names,
-            QStringList({QStringLiteral("activityDock"), QStringLiteral("certificatesDock"),
-                         QStringLiteral("connectionsDock"), QStringLiteral("electionDock"),
-                         QStringLiteral("jobsDock"), QStringLiteral("nodeRolesDock"),
-                         QStringLiteral("operationsDock"), QStringLiteral("reloadEventsDock")}));
+        QCOMPARE(names,
+                 QStringList({QStringLiteral("activityDock"), QStringLiteral("certificatesDock"),
+                              QStringLiteral("connectionsDock"), QStringLiteral("electionDock"),
+                              QStringLiteral("healthDock"), QStringLiteral("jobsDock"),
+                              QStringLiteral("nodeRolesDock"), QStringLiteral("operationsDock"),
+                              QStringLiteral("reloadEventsDock"), QStringLiteral("rolloutDock")}));
 
         auto *viewMenu = window.findChild<QMenu *>(QStringLiteral("viewMenu"));
         QVERIFY(viewMenu);
