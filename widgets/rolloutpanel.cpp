@@ -114,7 +114,7 @@ void RolloutPanel::showUnavailable(const QString &reason)
     m_disk->hide();
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
-    m_progress->setEnabled(false);
+    m_progress->hide(); // "0 / 1" would claim a node that is not there
     m_probe->setEnabled(false);
 }
 
@@ -141,7 +141,7 @@ void RolloutPanel::showStatus(const health::FleetStatus &status)
         summary += tr(" — converging…");
     m_summary->setText(summary);
     m_summary->setToolTip(status.bundle);
-    m_progress->setEnabled(status.total() > 0);
+    m_progress->setVisible(status.total() > 0);
     m_progress->setRange(0, std::max(1, status.total()));
     m_progress->setValue(status.total() > 0 ? status.matching() : 0);
     m_probe->setEnabled(status.total() > 0);

@@ -228,6 +228,7 @@ private Q_SLOTS:
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(panel.summaryLabel()->text(), QStringLiteral("no profile selected"));
         QVERIFY(!panel.probeButton()->isEnabled());
+        QVERIFY(panel.progressBar()->isHidden());
 
         FleetStatus status = sampleStatus();
         status.nodes.removeLast();
@@ -248,6 +249,7 @@ private Q_SLOTS:
         QCOMPARE(panel.summaryLabel()->text(),
                  QStringLiteral("4 of 6 nodes serve the new certificate, 1 unreachable — "
                                 "converging…"));
+        QVERIFY(!panel.progressBar()->isHidden());
         QCOMPARE(panel.progressBar()->maximum(), 6);
         QCOMPARE(panel.progressBar()->value(), 4);
         QVERIFY(panel.diskLabel()->text().contains(QStringLiteral("9c1b7e2a55d0…a7b8")));
@@ -411,6 +413,17 @@ private Q_SLOTS:
         QVERIFY(window.findChild<QAction *>(QStringLiteral("healthDockToggle")));
         QCOMPARE(window.rolloutPanel()->summaryLabel()->text(),
                  QStringLiteral("no profile selected"));
+
+        // Both new docks raised in the default layout: nothing clipped at the default size.
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.findChild<QDockWidget *>(QStringLiteral("healthDock"), Qt::FindDirectChildrenOnly)
+            ->raise();
+        rollout->raise();
+        QTest::qWait(50); // let the raised tabs paint (not a synchronisation)
+        const QString shot = saveScreenshot(&window, QStringLiteral("mainwindow-health-rollout"));
+        QVERIFY(!shot.isEmpty());
+        qInfo("screenshot: %s", qPrintable(shot));
     }
 };
 
