@@ -311,6 +311,8 @@ struct SolrClusterSim::Impl
     std::mutex queueMutex;
     std::condition_variable queueChanged;
     std::deque<Task> queue;
+    bool busy = false; // the worker is running a task
+    std::condition_variable idleChanged;
     bool stopping = false;
     std::thread worker;
 
@@ -364,7 +366,21 @@ struct SolrClusterSim::Impl
                     return;
                 task = queue.front();
                 queue.pop_front();
+                busy = true;
             }
+            // Idle again when this task is done, whichever way it leaves the loop body.
+            struct Done
+            {
+                Impl *impl;
+                ~Done()
+                {
+                    {
+                        const std::lock_guard lock(impl->queueMutex);
+                        impl->busy = false;
+                    }
+                    impl->idleChanged.notify_all();
+                }
+            } done{this};
             const std::lock_guard lock(opMutex);
             if (task.index < 0 || task.index >= static_cast<int>(nodes.size()))
                 continue;
@@ -942,6 +958,13 @@ Result<int> SolrClusterSim::restartNode(int index)
     if (auto started = d->start(index); !started)
         return started.error();
     return index;
+}
+
+bool SolrClusterSim::waitForIdle(int timeoutMs)
+{
+    std::unique_lock lock(d->queueMutex);
+    return d->idleChanged.wait_for(lock, std::chrono::milliseconds(timeoutMs),
+                                   [this] { return d->queue.empty() && !d->busy; });
 }
 
 int SolrClusterSim::nodeCount() const

@@ -80,6 +80,11 @@ public:
     // so two candidates share a seq until the old index 1 re-joins). No prioritizer, no QUIT.
     Result<void> rejoinElection(int index, bool atHead);
 
+    // Waits (bounded) until the worker has no queued or running election task: the follow-ups
+    // of what happened so far (a new leader's prioritizer run, a predecessor re-check) are done.
+    // False on timeout.
+    bool waitForIdle(int timeoutMs);
+
     int nodeCount() const;
     QString nodeName(int index) const; // host:port_context (context URL-encoded as Solr does)
     qint64 sessionId(int index) const; // the current (or last) session; 0 if none

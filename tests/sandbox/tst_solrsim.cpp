@@ -540,6 +540,10 @@ void TestSolrSim::rolesJsonIsWritten()
     QVERIFY(sim.bootstrap().ok());
     QVERIFY(sim.startNode(nodeSpec(8983)).ok());
     QVERIFY(sim.startNode(nodeSpec(8984)).ok());
+    // The new leader's prioritizer runs as its own task (as in Solr); written before that run,
+    // /roles.json would already hand leadership to node 1.
+    QTRY_COMPARE_WITH_TIMEOUT(sim.leaderNode(), sim.nodeName(0), kWaitMs);
+    QVERIFY(sim.waitForIdle(kWaitMs));
     QVERIFY(sim.writeRolesJson({sim.nodeName(1)}).ok());
     QCOMPARE(rawGet(m_zk, root + QStringLiteral("/roles.json")).data,
              QByteArray("{\"overseer\":[\"127.0.0.1:8984_solr\"]}"));
