@@ -232,6 +232,10 @@ void MainWindow::createStatusBar()
         m_configStatus->setToolTip(m_setup.configError);
     }
 
+    // Switching TLS verification off is never quiet: red in the status bar while it applies.
+    m_insecureStatus = makeLabel(QStringLiteral("statusInsecure"));
+    m_insecureStatus->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
+    m_insecureStatus->hide();
     m_profileStatus = makeLabel(QStringLiteral("statusProfile"));
     m_zkStatus = makeLabel(QStringLiteral("statusZooKeeper"));
     m_historyStatus = makeLabel(QStringLiteral("statusHistory"));
@@ -325,6 +329,14 @@ void MainWindow::setActiveProfile(const QString &name)
     m_activeProfile = newName;
     m_connections->setProfile(profile ? std::optional<Profile>(*profile) : std::nullopt);
     updateProfileStatus();
+    const bool insecure = profile && profile->rest.isSet() && profile->rest.insecure;
+    m_insecureStatus->setVisible(insecure);
+    m_insecureStatus->setText(insecure ? tr("INSECURE: TLS verification off") : QString());
+    m_insecureStatus->setToolTip(
+        insecure ? tr("Profile '%1' skips TLS verification for %2 (rest.insecure): anyone on the "
+                      "path can read and change what is sent, including the token.")
+                       .arg(profile->name, profile->rest.url)
+                 : QString());
     if (profile && changed)
         m_setup.log->info(ProfilesSource, tr("active profile: %1").arg(profile->name));
     applyTlsProfile(profile);

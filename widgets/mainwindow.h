@@ -153,6 +153,7 @@ private:
     QLabel *m_profileStatus = nullptr;
     QLabel *m_zkStatus = nullptr;
     QLabel *m_historyStatus = nullptr;
+    QLabel *m_insecureStatus = nullptr; // shown while the profile skips TLS verification
     QLabel *m_configStatus = nullptr;
 };
 

@@ -292,6 +292,10 @@ int runJobsCommand(const QStringList &args)
         return usage(QStringLiteral("secrets are given as references (env:VAR or file:PATH), "
                                     "never inline on the command line"));
 
+    if (endpoint.insecure)
+        err << "opsdeck jobs: INSECURE: TLS verification is switched off for " << endpoint.url
+            << " (rest.insecure in profile '" << profileName
+            << "'): anyone on the path can read and change the requests\n";
     RestClient client;
     if (const auto configured = client.configure(endpoint); !configured) {
         Error e = configured.error();
@@ -342,7 +346,10 @@ int runJobsCommand(const QStringList &args)
         });
         loop.exec();
         if (json) {
-            printJson(out, result.toJson());
+            QJsonObject object = result.toJson();
+            if (endpoint.insecure)
+                object.insert(QStringLiteral("insecure"), true);
+            printJson(out, object);
             out.flush();
             if (result.error)
                 err << "opsdeck jobs: " << result.error->toString() << '\n';

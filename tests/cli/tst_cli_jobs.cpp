@@ -242,6 +242,35 @@ private slots:
         QVERIFY(r.out.contains(m_running));
     }
 
+    void insecureProfileIsSaidInEveryOutput()
+    {
+        const QString path = m_home->filePath(QStringLiteral("insecure.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("{\"default\":\"lab\",\"profiles\":[{\"name\":\"lab\",\"rest\":{"
+                               "\"url\":\"%1\",\"insecure\":true}}]}")
+                    .arg(m_sim->baseUrl().toString())
+                    .toUtf8());
+        f.close();
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        auto r = run(
+            {QStringLiteral("--config"), path, QStringLiteral("-e"), QStringLiteral("SHOW JOBS")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains(QStringLiteral("INSECURE: TLS verification is switched off")),
+                 qPrintable(r.err));
+        QVERIFY(r.err.contains(QStringLiteral("profile 'lab'")));
+        r = run({QStringLiteral("--config"), path, QStringLiteral("--format"),
+                 QStringLiteral("json"), QStringLiteral("-e"), QStringLiteral("SHOW JOBS")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json().value(QStringLiteral("insecure")).toBool(), true);
+        // A verifying profile says nothing of the kind.
+        r = run({QStringLiteral("--endpoint"), m_sim->baseUrl().toString(),
+                 QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("-e"),
+                 QStringLiteral("SHOW JOBS")});
+        QVERIFY(!r.err.contains(QStringLiteral("INSECURE")));
+        QVERIFY(!r.json().contains(QStringLiteral("insecure")));
+    }
+
     void unreachableIsExit3AndTokenNeverShows()
     {
         const quint16 port = m_sim->port();

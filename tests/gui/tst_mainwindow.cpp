@@ -208,6 +208,29 @@ private Q_SLOTS:
                  QStringLiteral("https://beta.example:8081"));
     }
 
+    void insecureProfile_isRedInTheStatusBar()
+    {
+        ActivityLog log;
+        MainWindowSetup setup = baseSetup(&log);
+        setup.profiles.profiles << demoProfile(QStringLiteral("safe"), QString())
+                                << demoProfile(QStringLiteral("lab"), QString());
+        setup.profiles.profiles[0].rest.url = QStringLiteral("https://safe.example:8081");
+        setup.profiles.profiles[1].rest.url = QStringLiteral("https://lab.example:8081");
+        setup.profiles.profiles[1].rest.insecure = true;
+        setup.activeProfile = QStringLiteral("lab");
+        MainWindow window(setup);
+        window.show();
+        auto *label = window.statusBar()->findChild<QLabel *>(QStringLiteral("statusInsecure"));
+        QVERIFY(label);
+        QVERIFY(label->isVisible());
+        QVERIFY(label->text().contains(QStringLiteral("INSECURE")));
+        QVERIFY(label->toolTip().contains(QStringLiteral("https://lab.example:8081")));
+        QCOMPARE(label->palette().color(label->foregroundRole()), QColor(0xc6, 0x28, 0x28));
+        // Another profile that verifies: the warning goes.
+        window.setActiveProfile(QStringLiteral("safe"));
+        QVERIFY(!label->isVisible());
+    }
+
     void unknownProfile_isLoggedAndNoneSelected()
     {
         ActivityLog log;
