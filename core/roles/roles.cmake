@@ -5,6 +5,7 @@ target_sources(opsdeck_core PRIVATE
     roles/rolesjson.cpp roles/rolesjson.h
     roles/rolesnapshot.cpp roles/rolesnapshot.h
     roles/rolespec.cpp roles/rolespec.h
+    roles/solrjson.cpp roles/solrjson.h
     roles/solrnames.cpp roles/solrnames.h
     roles/solrtree.h
     roles/solrwatcher.cpp roles/solrwatcher.h

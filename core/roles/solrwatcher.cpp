@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "solrwatcher.h"
 
+#include "roles/solrjson.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -729,60 +731,10 @@ void SolrWatcher::applyReply(const Reply &r)
 void SolrWatcher::parseCollection(const QString &name)
 {
     Collection &c = m_collections[name];
-    c.replicas.clear();
-    c.problem.clear();
-    if (c.json.isEmpty())
-        return; // not read yet, or a collection still being created
-    const QString where = abs(QStringLiteral("/collections/%1/state.json").arg(name));
-    QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(c.json, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        c.problem = QStringLiteral("%1 is not a JSON object (%2 at byte %3); its replicas are not "
-                                   "counted")
-                        .arg(where, parseError.error != QJsonParseError::NoError
-                                        ? parseError.errorString()
-                                        : QStringLiteral("not an object"))
-                        .arg(parseError.offset);
-        return;
-    }
-    const QJsonObject coll = doc.object().value(name).toObject();
-    if (coll.isEmpty() && !c.json.trimmed().isEmpty() && c.json.trimmed() != "{}")
-        c.problem = QStringLiteral("%1 has no \"%2\" object; its replicas are not counted")
-                        .arg(where, name);
-    static const QHash<QString, QString> states = {
-        {QStringLiteral("A"), QStringLiteral("active")},
-        {QStringLiteral("D"), QStringLiteral("down")},
-        {QStringLiteral("R"), QStringLiteral("recovering")},
-        {QStringLiteral("F"), QStringLiteral("recovery_failed")},
-    };
-    QHash<QString, QPair<QString, bool>> prs;
-    for (const QString &child : std::as_const(c.prs)) {
-        const QStringList f = child.split(QLatin1Char(':'));
-        if (f.size() >= 3)
-            prs.insert(f.at(0), {states.value(f.at(2), f.at(2)),
-                                 f.size() > 3 && f.at(3) == QLatin1String("L")});
-    }
-    const QJsonObject shards = coll.value(QLatin1String("shards")).toObject();
-    for (auto sh = shards.constBegin(); sh != shards.constEnd(); ++sh) {
-        const QJsonObject reps = sh.value().toObject().value(QLatin1String("replicas")).toObject();
-        for (auto r = reps.constBegin(); r != reps.constEnd(); ++r) {
-            const QJsonObject o = r.value().toObject();
-            ReplicaInfo info;
-            info.collection = name;
-            info.shard = sh.key();
-            info.replica = r.key();
-            info.core = o.value(QLatin1String("core")).toString();
-            info.node = o.value(QLatin1String("node_name")).toString();
-            info.state = o.value(QLatin1String("state")).toString();
-            info.type = o.value(QLatin1String("type")).toString();
-            info.leader = o.value(QLatin1String("leader")).toString() == QLatin1String("true");
-            if (const auto p = prs.constFind(r.key()); p != prs.cend()) {
-                info.state = p->first;
-                info.leader = p->second;
-            }
-            c.replicas.append(info);
-        }
-    }
+    CollectionState decoded = decodeCollectionState(
+        name, abs(QStringLiteral("/collections/%1/state.json").arg(name)), c.json, c.prs);
+    c.replicas = std::move(decoded.replicas);
+    c.problem = std::move(decoded.problem);
 }
 
 // The parts kept per collection and per unreadable znode, joined into the tree.
