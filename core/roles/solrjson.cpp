@@ -18,12 +18,14 @@ CollectionState decodeCollectionState(const QString &name, const QString &where,
     QJsonParseError parseError{};
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        c.problem = QStringLiteral("%1 is not a JSON object (%2 at byte %3); its replicas are not "
-                                   "counted")
-                        .arg(where, parseError.error != QJsonParseError::NoError
-                                        ? parseError.errorString()
-                                        : QStringLiteral("not an object"))
-                        .arg(parseError.offset);
+        // One arg() call: a second one would also substitute "%N" inside the collection name.
+        c.problem =
+            QStringLiteral("%1 is not a JSON object (%2 at byte %3); its replicas are not "
+                           "counted")
+                .arg(where,
+                     parseError.error != QJsonParseError::NoError ? parseError.errorString()
+                                                                  : QStringLiteral("not an object"),
+                     QString::number(parseError.offset));
         return c;
     }
     const QJsonObject coll = doc.object().value(name).toObject();
