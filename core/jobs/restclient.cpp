@@ -422,7 +422,8 @@ void RestClient::finish(QNetworkReply *reply, const Callback &done, const ReplyS
     response.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString where = endpointLabel();
     const auto fail = [&](QString kind, QString message) {
-        response.error = RestError{std::move(kind), response.httpStatus, std::move(message), sent};
+        response.error =
+            RestError{std::move(kind), response.httpStatus, std::move(message), state.sent};
         done(response);
     };
     const auto failTls = [&](const QList<QSslError> &errors) {
