@@ -71,8 +71,10 @@ double numberOrSpecial(const QJsonValue &value, double fallback)
 qint64 int64Or(const QJsonValue &value, qint64 fallback)
 {
     if (value.isDouble()) {
+        // Only doubles in qint64's range convert (casting any other is undefined behaviour):
+        // [-2^63, 2^63), which also excludes NaN and the infinities.
         const double d = value.toDouble();
-        if (std::isfinite(d))
+        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0)
             return static_cast<qint64>(d);
         return fallback;
     }

@@ -640,6 +640,22 @@ private slots:
                  QStringLiteral("failed"));
     }
 
+    // Found by fuzz_flinkjson: a finite double outside qint64's range (1e300 as a timestamp) was
+    // cast to qint64, which is undefined behaviour; it is the fallback like NaN and Infinity.
+    void numbersOutsideQint64RangeAreTheFallback()
+    {
+        QCOMPARE(int64Or(QJsonValue(1e300), -1), qint64(-1));
+        QCOMPARE(int64Or(QJsonValue(-1e300), -1), qint64(-1));
+        QCOMPARE(int64Or(QJsonValue(9223372036854775808.0), -1), qint64(-1));
+        QCOMPARE(int64Or(QJsonValue(-9223372036854775808.0), -1),
+                 std::numeric_limits<qint64>::min());
+        QCOMPARE(int64Or(QJsonValue(1717000000000.0), -1), qint64(1717000000000));
+        const auto jobs = decodeJobsOverview(
+            QByteArrayLiteral("{\"jobs\":[{\"jid\":\"a\",\"start-time\":1e300}]}"));
+        QVERIFY(jobs);
+        QCOMPARE(jobs->first().startTime, qint64(-1));
+    }
+
     // --- TLS -------------------------------------------------------------------------------
 
     void tlsModes_data()
