@@ -2,6 +2,7 @@
 #include "roles/findings.h"
 #include "roles/rolesnapshot.h"
 #include "roles/rolespec.h"
+#include "roles/solrjson.h"
 #include "roles/solrnames.h"
 #include "testmain.h"
 
@@ -214,6 +215,7 @@ private slots:
     void preferredGrace();
     void tracker();
     void whatIf();
+    void collectionState();
 };
 
 // ---- role specs ---------------------------------------------------------------------------------
@@ -852,4 +854,36 @@ void TestRoleLogic::whatIf()
 }
 
 OPSDECK_TEST_GUILESS_MAIN(TestRoleLogic)
+// ---- state.json ---------------------------------------------------------------------------------
+
+void TestRoleLogic::collectionState()
+{
+    const QByteArray json = R"({"c1":{"shards":{"shard1":{"replicas":{
+        "core_node1":{"core":"c1_n1","node_name":"h:8983_solr","state":"active","leader":"true"},
+        "core_node2":{"core":"c1_n2","node_name":"h:8984_solr","state":"active"}}}}}})";
+    const CollectionState c = decodeCollectionState(s("c1"), s("/solr/collections/c1/state.json"),
+                                                    json, {s("core_node1:3:D"), s("x")});
+    QVERIFY(c.problem.isEmpty());
+    QCOMPARE(c.replicas.size(), 2);
+    for (const ReplicaInfo &r : c.replicas) {
+        QCOMPARE(r.collection, s("c1"));
+        if (r.replica == s("core_node1")) {
+            QCOMPARE(r.state, s("down")); // per-replica state wins, and it says not leader
+            QVERIFY(!r.leader);
+        } else {
+            QCOMPARE(r.state, s("active"));
+        }
+    }
+    QVERIFY(decodeCollectionState(s("c1"), s("w"), {}, {}).problem.isEmpty());
+
+    // Found by fuzz_solrjson: "%N" in a collection name took the byte offset of the message.
+    const CollectionState bad =
+        decodeCollectionState(s("a%03b"), s("/collections/a%03b/state.json"), "{x", {});
+    QVERIFY(bad.replicas.isEmpty());
+    QVERIFY2(bad.problem.startsWith(s("/collections/a%03b/state.json is not a JSON object (")),
+             qPrintable(bad.problem));
+    QVERIFY2(bad.problem.contains(s(" at byte ")) && !bad.problem.contains(s("byte %")),
+             qPrintable(bad.problem));
+}
+
 #include "tst_rolelogic.moc"
