@@ -9,6 +9,7 @@
 #   ./opsdeck.sh test [PRESET]     deps + build + every test (unit, integration, gui)
 #   ./opsdeck.sh bench             deps + release build + the benchmarks in tests/bench
 #   ./opsdeck.sh package           deps + release build + .deb and .tar.gz (CPack)
+#   ./opsdeck.sh fuzz [SECONDS]    deps + fuzz build + every libFuzzer target for SECONDS (60)
 #
 # Set OPSDECK_JOBS to limit build parallelism (default: number of cores).
 set -euo pipefail
@@ -32,6 +33,7 @@ PACKAGES=(
     dpkg-dev file lintian desktop-file-utils appstream
     xvfb x11-apps
     prometheus prometheus-node-exporter
+    clang-14 libclang-rt-14-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -149,6 +151,43 @@ cmd_package() {
     log "install: sudo apt-get install $deb (see README, Install)"
 }
 
+# Every libFuzzer target of tests/fuzz for SECONDS each, on a working copy of its committed seeds
+# in build/fuzz/corpus-work/<target> (new inputs accumulate there, the seeds are never touched).
+# Crashing inputs go to build/fuzz/artifacts/. Fails when any target crashed.
+cmd_fuzz() {
+    local seconds="${1:-60}"
+    [[ "$seconds" =~ ^[0-9]+$ ]] || die "fuzz: SECONDS must be a number, not '$seconds'"
+    cmd_deps
+    cmd_build fuzz
+    local dir
+    dir="$(build_dir fuzz)"
+    mkdir -p "$dir/corpus-work" "$dir/artifacts"
+    local failed=() target seeds work logfile rc execs speed
+    for seeds in "$ROOT"/tests/fuzz/corpus/*/; do
+        target="$(basename "$seeds")"
+        work="$dir/corpus-work/$target"
+        logfile="$dir/fuzz-$target.log"
+        mkdir -p "$work"
+        cp -n "$seeds"* "$work/" 2>/dev/null || true
+        log "fuzz_$target for $seconds s"
+        rc=0
+        "$dir/bin/fuzz_$target" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 \
+            -artifact_prefix="$dir/artifacts/$target-" "$work" >"$logfile" 2>&1 || rc=$?
+        execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$logfile" | tail -n 1)"
+        speed="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logfile" | tail -n 1)"
+        if [ "$rc" -eq 0 ]; then
+            printf '%-18s %12s executions %8s exec/s  no crash\n' "fuzz_$target" "${execs:-?}" "${speed:-?}"
+        else
+            printf '%-18s %12s executions %8s exec/s  CRASHED (exit %s), see %s\n' "fuzz_$target" \
+                "${execs:-?}" "${speed:-?}" "$rc" "$logfile"
+            grep -h -m 3 -E 'ERROR: |runtime error|invariant violated|Test unit written' "$logfile" >&2 || true
+            failed+=("$target")
+        fi
+    done
+    [ ${#failed[@]} -eq 0 ] || die "fuzz targets crashed: ${failed[*]} (inputs in $dir/artifacts)"
+    log "no fuzz target crashed"
+}
+
 case "${1:-}" in
     deps) cmd_deps ;;
     build) shift; cmd_deps; cmd_build "${1:-dev}" ;;
@@ -156,6 +195,7 @@ case "${1:-}" in
     test) shift; cmd_test "${1:-}" ;;
     bench) cmd_bench ;;
     package) cmd_package ;;
-    ""|-h|--help|help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *) die "unknown command '$1' (try: deps, build, run, test, bench, package)" ;;
+    fuzz) shift; cmd_fuzz "${1:-60}" ;;
+    ""|-h|--help|help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) die "unknown command '$1' (try: deps, build, run, test, bench, package, fuzz)" ;;
 esac
