@@ -99,6 +99,15 @@ FileInspection inspectBytes(const QString &name, const QByteArray &bytes,
     }
     if (bytes.contains("-----BEGIN ")) {
         inspectPem(bytes, out);
+        // A DER file whose fields hold "-----BEGIN " (say, in a subject) is still DER.
+        FileInspection der;
+        der.name = name;
+        if (out.problem != Problem::Parse || !out.certificates.isEmpty() || !out.keys.isEmpty() ||
+            !inspectDer(bytes, options, der))
+            return out;
+        out = der;
+        if (looksLikePemName(name))
+            out.warnings << QStringLiteral("der_in_pem");
         return out;
     }
     if (inspectDer(bytes, options, out)) {
