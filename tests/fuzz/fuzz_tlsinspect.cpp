@@ -38,6 +38,11 @@ void checkCertificate(const CertificateInfo &c, bool recurse)
     // The certificate's own DER is a one-certificate DER file.
     InspectOptions none;
     const FileInspection alone = inspectBytes(QStringLiteral("one.der"), c.der, none);
+    if (alone.certificates.size() != 1)
+        std::fprintf(
+            stderr, "re-inspected DER: kind %s, %d certificates, problem %s: %s\n",
+            qUtf8Printable(fileKindName(alone.kind)), static_cast<int>(alone.certificates.size()),
+            qUtf8Printable(problemCode(alone.problem)), qUtf8Printable(alone.problemDetail));
     FUZZ_CHECK(alone.certificates.size() == 1);
     const CertificateInfo &again = alone.certificates.first();
     FUZZ_CHECK(again.sha256 == c.sha256);

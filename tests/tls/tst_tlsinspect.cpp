@@ -2,6 +2,7 @@
 // Inspection of single files: every format, per-certificate facts checked against the openssl CLI,
 // and bad input (empty, truncated, random, huge, FIFOs, devices, loops, fuzzed keystores).
 
+#include "certfactory.h"
 #include "testmain.h"
 #include "tls/inspector.h"
 #include "tlsfixture.h"
@@ -58,6 +59,7 @@ private slots:
     void badBytes_data();
     void badBytes();
     void tooLargeSparseFile();
+    void derWithPemMarkerInsideIsDer();
     void fifoIsNeverOpened();
     void deviceFiles_data();
     void deviceFiles();
@@ -728,4 +730,21 @@ void TlsInspectTest::parseTiming()
 }
 
 OPSDECK_TEST_GUILESS_MAIN(TlsInspectTest)
+// Found by fuzz_tlsinspect: a DER certificate with "-----BEGIN " in its subject was read as a
+// broken PEM file (Problem::Parse) instead of as the DER certificate it is.
+void TlsInspectTest::derWithPemMarkerInsideIsDer()
+{
+    const auto cert = opsdeck::test::selfSigned(
+        opsdeck::test::CertSpec::server(QStringLiteral("-----BEGIN CERTIFICATE-----")));
+    QVERIFY(cert.ok());
+    QVERIFY(cert->certDer.contains("-----BEGIN "));
+    const FileInspection f = inspectBytes(QStringLiteral("tls.der"), cert->certDer, {});
+    QCOMPARE(f.problem, Problem::None);
+    QCOMPARE(f.certificates.size(), 1);
+    QCOMPARE(f.certificates.first().sha256, QString::fromLatin1(cert->sha256Hex));
+    const FileInspection pem = inspectBytes(QStringLiteral("tls.crt"), cert->certPem, {});
+    QCOMPARE(pem.problem, Problem::None);
+    QCOMPARE(pem.certificates.size(), 1);
+}
+
 #include "tst_tlsinspect.moc"
