@@ -90,13 +90,16 @@ void addWarning(FileInspection &out, const QString &warning)
 // Decodes the DER of one certificate; false on failure (error queue drained into *why).
 bool addCertificateDer(const QByteArray &der, bool aux, FileInspection &out, QString *why)
 {
-    const auto *p = reinterpret_cast<const unsigned char *>(der.constData());
+    const auto *start = reinterpret_cast<const unsigned char *>(der.constData());
+    const auto *p = start;
     X509Ptr cert(aux ? d2i_X509_AUX(nullptr, &p, der.size()) : d2i_X509(nullptr, &p, der.size()));
     if (!cert) {
         *why = takeOpenSslError(QStringLiteral("not a certificate"));
         return false;
     }
-    out.certificates << certificateInfo(std::move(cert), aux ? QByteArray() : der);
+    // Only the bytes the certificate took: anything after it in the block is not part of its DER
+    // (nor of its SHA-256).
+    out.certificates << certificateInfo(std::move(cert), aux ? QByteArray() : der.left(p - start));
     return true;
 }
 
