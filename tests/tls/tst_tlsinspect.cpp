@@ -745,6 +745,16 @@ void TlsInspectTest::derWithPemMarkerInsideIsDer()
     const FileInspection pem = inspectBytes(QStringLiteral("tls.crt"), cert->certPem, {});
     QCOMPARE(pem.problem, Problem::None);
     QCOMPARE(pem.certificates.size(), 1);
+
+    // Also found by fuzz_tlsinspect: bytes after the certificate inside a PEM block went into its
+    // DER and SHA-256, so the same certificate had another fingerprint than in DER form.
+    const QByteArray padded = "-----BEGIN CERTIFICATE-----\n" +
+                              (cert->certDer + "trailing").toBase64() +
+                              "\n-----END CERTIFICATE-----\n";
+    const FileInspection trailing = inspectBytes(QStringLiteral("tls.crt"), padded, {});
+    QCOMPARE(trailing.certificates.size(), 1);
+    QCOMPARE(trailing.certificates.first().sha256, QString::fromLatin1(cert->sha256Hex));
+    QCOMPARE(trailing.certificates.first().der, cert->certDer);
 }
 
 #include "tst_tlsinspect.moc"
