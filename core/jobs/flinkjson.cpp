@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QRegularExpression>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -130,8 +131,8 @@ Result<JobDetails> decodeJobDetails(const QJsonObject &root)
     details.job = decodeOverviewEntry(root);
     details.jobType = root.value(QLatin1String("job-type")).toString();
     const QJsonArray vertices = root.value(QLatin1String("vertices")).toArray();
-    int total = 0;
-    int running = 0;
+    qint64 total = 0; // of ints: cannot overflow, unlike an int (UB found by fuzz_flinkjson)
+    qint64 running = 0;
     for (const QJsonValue &v : vertices) {
         const QJsonObject o = v.toObject();
         VertexInfo vertex;
@@ -151,8 +152,12 @@ Result<JobDetails> decodeJobDetails(const QJsonObject &root)
     // "status-counts" counts job vertices per state, not tasks: the task figures come from the
     // vertices themselves (parallelism and their running subtasks).
     if (details.job.tasksTotal == 0) {
-        details.job.tasksTotal = total;
-        details.job.tasksRunning = running;
+        const auto toInt = [](qint64 n) {
+            return static_cast<int>(std::clamp<qint64>(n, std::numeric_limits<int>::min(),
+                                                       std::numeric_limits<int>::max()));
+        };
+        details.job.tasksTotal = toInt(total);
+        details.job.tasksRunning = toInt(running);
     }
     return details;
 }
