@@ -654,6 +654,14 @@ private slots:
             QByteArrayLiteral("{\"jobs\":[{\"jid\":\"a\",\"start-time\":1e300}]}"));
         QVERIFY(jobs);
         QCOMPARE(jobs->first().startTime, qint64(-1));
+        // Also found by fuzz_flinkjson: the vertices' parallelism summed in an int overflowed.
+        const auto details = decodeJobDetails(
+            QJsonDocument::fromJson(
+                QByteArrayLiteral("{\"jid\":\"a\",\"vertices\":[{\"parallelism\":2000000000},"
+                                  "{\"parallelism\":2000000000}]}"))
+                .object());
+        QVERIFY(details);
+        QCOMPARE(details->job.tasksTotal, std::numeric_limits<int>::max());
     }
 
     // --- TLS -------------------------------------------------------------------------------
