@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Secret hygiene across every headless command: canary secrets (a private key, a keystore
+// password, a bearer token, ZooKeeper digest credentials and a /security.json body) are really
+// used (each command succeeds with them), and then every output is searched for them: stdout and
+// stderr of every command and format, the Prometheus textfile, the history database (with its
+// WAL), the audit file and the profiles file. None may appear.
+
+#include "certfactory.h"
+#include "common/profilestore.h"
+#include "flinksim.h"
+#include "opsdeckprocess.h"
+#include "solrsim.h"
+#include "testmain.h"
+#include "zookeeperserver.h"
+
+#include <QDirIterator>
+#include <QTemporaryDir>
+#include <zookeeper/zookeeper.h>
+
+using namespace opsdeck;
+using namespace opsdeck::test;
+
+namespace {
+
+const QByteArray ZkPassword = "zk-canary-7d41c0e2";
+const QByteArray StorePassword = "p12-canary-93be11a5";
+const QByteArray Token = "token-canary-5a0c6f3e";
+const QByteArray SecurityCanary = "security-json-canary-c4e8d2";
+
+} // namespace
+
+class TestSecretHygiene : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<ZooKeeperServer> m_zk;
+    std::unique_ptr<SolrClusterSim> m_solr;
+    std::unique_ptr<FlinkSimulator> m_flink;
+    QByteArray m_keyCanary; // a stretch of the private key's base64 body
+    QString m_config;
+    QString m_pemDir;
+    QString m_p12Dir;
+    QString m_jobId;
+    QList<QPair<QString, QByteArray>> m_outputs; // what was produced, by where it came from
+
+    OpsdeckRun run(const QStringList &args, const QString &label)
+    {
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("OPSDECK_ZK_AUTH"), QString::fromLatin1("solr:" + ZkPassword));
+        env.insert(QStringLiteral("OPSDECK_STORE_PW"), QString::fromLatin1(StorePassword));
+        env.insert(QStringLiteral("OPSDECK_TOKEN"), QString::fromLatin1(Token));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+        const OpsdeckRun r = runOpsdeck(args, env, 60000);
+        m_outputs << qMakePair(label + QStringLiteral(" stdout"), r.out.toUtf8())
+                  << qMakePair(label + QStringLiteral(" stderr"), r.err.toUtf8());
+        return r;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_zk = std::make_unique<ZooKeeperServer>();
+        QVERIFY(m_zk->start());
+        m_solr = std::make_unique<SolrClusterSim>(m_zk->connectString() + QStringLiteral("/solr"));
+        QVERIFY(m_solr->bootstrap());
+        SolrNodeSpec spec;
+        spec.port = 8983;
+        QVERIFY(m_solr->startNode(spec));
+        // A secured cluster: /solr/live_nodes for the digest user only, and a security.json
+        // whose body must never be read into any output.
+        ZkClient admin;
+        QVERIFY(admin.connect(m_zk->connectString()));
+        QVERIFY(admin.addDigestAuth("solr:" + ZkPassword));
+        QCOMPARE(zoo_set_acl(admin.handle(), "/solr/live_nodes", -1, &ZOO_CREATOR_ALL_ACL),
+                 int(ZOK));
+        QVERIFY(
+            admin.set(QStringLiteral("/solr/security.json"),
+                      "{\"authentication\":{\"class\":\"solr.BasicAuthPlugin\",\"credentials\":{"
+                      "\"solr\":\"" +
+                          SecurityCanary + "\"}}}"));
+
+        // A PEM bundle (the private key is the canary) and a PKCS#12 bundle (its password is).
+        const auto pki = CertFactory::chain(
+            CertSpec::server(QStringLiteral("localhost"), {}, {QStringLiteral("127.0.0.1")}), 0);
+        QVERIFY(pki);
+        const CertKey &leaf = pki->leaf;
+        const QList<QByteArray> keyLines = leaf.keyPem.split('\n');
+        QVERIFY(keyLines.size() > 3);
+        m_keyCanary = keyLines.at(2); // a full base64 line of the key body
+        QVERIFY(m_keyCanary.size() >= 40);
+        m_pemDir = m_dir.filePath(QStringLiteral("pem"));
+        QVERIFY(CertFactory::writeFile(m_pemDir, QStringLiteral("tls.crt"),
+                                       leaf.certPem + pki->root.certPem));
+        QVERIFY(CertFactory::writeFile(m_pemDir, QStringLiteral("tls.key"), leaf.keyPem));
+        QVERIFY(CertFactory::writeFile(m_dir.path(), QStringLiteral("ca.crt"), pki->root.certPem));
+        m_p12Dir = m_dir.filePath(QStringLiteral("p12"));
+        const auto p12 = CertFactory::pkcs12(leaf, StorePassword, {pki->root});
+        QVERIFY(p12);
+        QVERIFY(CertFactory::writeFile(m_p12Dir, QStringLiteral("keystore.p12"), *p12));
+
+        // Flink over HTTPS with that key, reached with the bearer token.
+        FlinkSimOptions fo;
+        fo.jobCount = 0;
+        fo.tls = FlinkSimOptions::Tls::Server;
+        fo.certFile = m_pemDir + QStringLiteral("/tls.crt");
+        fo.keyFile = m_pemDir + QStringLiteral("/tls.key");
+        fo.clusterSavepointDir = m_dir.filePath(QStringLiteral("savepoints"));
+        m_flink = std::make_unique<FlinkSimulator>(fo);
+        QVERIFY(m_flink->listen());
+        m_jobId = m_flink->addJob(QStringLiteral("orders"));
+
+        Profile p;
+        p.name = QStringLiteral("secure");
+        p.zookeeper.connectString = m_zk->connectString() + QStringLiteral("/solr");
+        p.zookeeper.digestAuth = SecretRef::fromEnv(QStringLiteral("OPSDECK_ZK_AUTH"));
+        p.rest.url = QStringLiteral("https://127.0.0.1:%1").arg(m_flink->port());
+        p.rest.caFile = m_dir.filePath(QStringLiteral("ca.crt"));
+        p.rest.token = SecretRef::fromEnv(QStringLiteral("OPSDECK_TOKEN"));
+        BundleConfig pem;
+        pem.path = m_pemDir;
+        pem.probeEndpoint = QStringLiteral("127.0.0.1:%1").arg(m_flink->port());
+        BundleConfig store;
+        store.path = m_p12Dir;
+        store.storePassword = SecretRef::fromEnv(QStringLiteral("OPSDECK_STORE_PW"));
+        p.bundles << pem << store;
+        ProfileSet set;
+        set.path = m_dir.filePath(QStringLiteral("profiles.json"));
+        set.profiles << p;
+        set.defaultProfile = p.name;
+        QVERIFY(ProfileStore::save(set, set.path));
+        m_config = set.path;
+    }
+
+    void everyCommandUsesTheSecrets()
+    {
+        // Each secret is exercised: a run that fails for want of it would prove nothing.
+        OpsdeckRun r = run({QStringLiteral("status"), QStringLiteral("--config"), m_config,
+                            QStringLiteral("--format"), QStringLiteral("json")},
+                           QStringLiteral("status json"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        run({QStringLiteral("status"), QStringLiteral("--config"), m_config,
+             QStringLiteral("--verbose")},
+            QStringLiteral("status table"));
+
+        r = run({QStringLiteral("certs"), QStringLiteral("scan"), m_p12Dir,
+                 QStringLiteral("--password"), QStringLiteral("env:OPSDECK_STORE_PW"),
+                 QStringLiteral("--format"), QStringLiteral("json")},
+                QStringLiteral("certs scan p12"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        r = run({QStringLiteral("certs"), QStringLiteral("scan"), m_p12Dir,
+                 QStringLiteral("--password"), QStringLiteral("env:OPSDECK_ZK_AUTH")},
+                QStringLiteral("certs scan wrong password"));
+        QVERIFY(r.exitCode != 0); // a wrong password is an error that must not echo it
+        r = run({QStringLiteral("certs"), QStringLiteral("scan"), m_pemDir,
+                 QStringLiteral("--format"), QStringLiteral("json")},
+                QStringLiteral("certs scan pem"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+
+        r = run({QStringLiteral("jobs"), QStringLiteral("--config"), m_config,
+                 QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("-e"),
+                 QStringLiteral("SHOW JOBS")},
+                QStringLiteral("jobs show"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        r = run({QStringLiteral("jobs"), QStringLiteral("--config"), m_config,
+                 QStringLiteral("--yes"), QStringLiteral("--wait"), QStringLiteral("10"),
+                 QStringLiteral("-e"),
+                 QStringLiteral("CREATE SAVEPOINT FOR JOB '%1'").arg(m_jobId)},
+                QStringLiteral("jobs savepoint"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+
+        r = run({QStringLiteral("roles"), QStringLiteral("--config"), m_config,
+                 QStringLiteral("--format"), QStringLiteral("json")},
+                QStringLiteral("roles json"));
+        QVERIFY2(r.exitCode >= 0 && r.exitCode <= 2, qPrintable(r.out + r.err));
+        const QJsonObject roles = r.json();
+        QCOMPARE(roles.value(QStringLiteral("security_json"))
+                     .toObject()
+                     .value(QStringLiteral("exists"))
+                     .toBool(),
+                 true);
+        QVERIFY(roles.value(QStringLiteral("security_json"))
+                    .toObject()
+                    .value(QStringLiteral("size"))
+                    .toInt() > 0);
+        run({QStringLiteral("roles"), QStringLiteral("--config"), m_config},
+            QStringLiteral("roles table"));
+
+        const QString prom = m_dir.filePath(QStringLiteral("opsdeck.prom"));
+        for (const QString &format : {QStringLiteral("nagios"), QStringLiteral("json")}) {
+            r = run({QStringLiteral("check"), QStringLiteral("--config"), m_config,
+                     QStringLiteral("--format"), format},
+                    QStringLiteral("check ") + format);
+            QVERIFY2(r.exitCode >= 0 && r.exitCode <= 2, qPrintable(r.out + r.err));
+        }
+        r = run({QStringLiteral("check"), QStringLiteral("--config"), m_config,
+                 QStringLiteral("--format"), QStringLiteral("prometheus"),
+                 QStringLiteral("--output"), prom},
+                QStringLiteral("check prometheus"));
+        QVERIFY(QFileInfo::exists(prom));
+    }
+
+    void noSecretAppearsAnywhere()
+    {
+        QList<QPair<QString, QByteArray>> artefacts = m_outputs;
+        QVERIFY(artefacts.size() >= 20);
+        // Every file the runs left: the textfile, the history database and its WAL, the audit
+        // file, the profiles file.
+        QDirIterator it(m_dir.path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        int stores = 0;
+        while (it.hasNext()) {
+            const QString path = it.next();
+            if (path.startsWith(m_pemDir) || path.startsWith(m_p12Dir) ||
+                path.contains(QStringLiteral("/savepoints/")))
+                continue; // the secrets' own homes
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            artefacts << qMakePair(path, f.readAll());
+            if (path.endsWith(QLatin1String("history.sqlite")) ||
+                path.endsWith(QLatin1String("audit.jsonl")))
+                ++stores;
+        }
+        QVERIFY2(stores >= 2, "the history database and the audit file were not written");
+        const QList<QPair<const char *, QByteArray>> canaries{
+            {"ZooKeeper password", ZkPassword},
+            {"keystore password", StorePassword},
+            {"bearer token", Token},
+            {"security.json body", SecurityCanary},
+            {"private key bytes", m_keyCanary},
+        };
+        // The search itself works: the references (which may be shown) are found where they are.
+        const bool referenceSeen =
+            std::any_of(artefacts.cbegin(), artefacts.cend(),
+                        [](const auto &a) { return a.second.contains("env:OPSDECK_TOKEN"); });
+        QVERIFY(referenceSeen);
+        for (const auto &[where, bytes] : std::as_const(artefacts)) {
+            for (const auto &[what, canary] : canaries)
+                QVERIFY2(
+                    !bytes.contains(canary),
+                    qPrintable(QStringLiteral("%1 found in %2").arg(QLatin1String(what), where)));
+        }
+    }
+};
+
+OPSDECK_TEST_GUILESS_MAIN(TestSecretHygiene)
+#include "tst_secrethygiene.moc"
