@@ -171,7 +171,9 @@ cmd_fuzz() {
         cp -n "$seeds"* "$work/" 2>/dev/null || true
         log "fuzz_$target for $seconds s"
         rc=0
-        "$dir/bin/fuzz_$target" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 \
+        local supp="$ROOT/tests/fuzz/lsan-$target.supp" lsan=""
+        [ -f "$supp" ] && lsan="suppressions=$supp"
+        LSAN_OPTIONS="$lsan" "$dir/bin/fuzz_$target" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 \
             -artifact_prefix="$dir/artifacts/$target-" "$work" >"$logfile" 2>&1 || rc=$?
         execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$logfile" | tail -n 1)"
         speed="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logfile" | tail -n 1)"
