@@ -734,7 +734,7 @@ OPSDECK_TEST_GUILESS_MAIN(TlsInspectTest)
 // broken PEM file (Problem::Parse) instead of as the DER certificate it is.
 void TlsInspectTest::derWithPemMarkerInsideIsDer()
 {
-    const auto cert = opsdeck::test::selfSigned(
+    const auto cert = opsdeck::test::CertFactory::selfSigned(
         opsdeck::test::CertSpec::server(QStringLiteral("-----BEGIN CERTIFICATE-----")));
     QVERIFY(cert.ok());
     QVERIFY(cert->certDer.contains("-----BEGIN "));
@@ -749,7 +749,7 @@ void TlsInspectTest::derWithPemMarkerInsideIsDer()
     // Also found by fuzz_tlsinspect: bytes after the certificate inside a PEM block went into its
     // DER and SHA-256, so the same certificate had another fingerprint than in DER form.
     const QByteArray padded = "-----BEGIN CERTIFICATE-----\n" +
-                              (cert->certDer + "trailing").toBase64() +
+                              QByteArray(cert->certDer + "trailing").toBase64() +
                               "\n-----END CERTIFICATE-----\n";
     const FileInspection trailing = inspectBytes(QStringLiteral("tls.crt"), padded, {});
     QCOMPARE(trailing.certificates.size(), 1);
