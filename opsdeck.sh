@@ -10,6 +10,8 @@
 #   ./opsdeck.sh bench             deps + release build + the benchmarks in tests/bench
 #   ./opsdeck.sh package           deps + release build + .deb and .tar.gz (CPack)
 #   ./opsdeck.sh fuzz [SECONDS]    deps + fuzz build + every libFuzzer target for SECONDS (60)
+#   ./opsdeck.sh sanitize          deps + asan build + unit and integration tests (ASan + UBSan)
+#   ./opsdeck.sh fuzz-test         deps + fuzz build + each target briefly on its seeds (ctest)
 #
 # Set OPSDECK_JOBS to limit build parallelism (default: number of cores).
 set -euo pipefail
@@ -151,6 +153,26 @@ cmd_package() {
     log "install: sudo apt-get install $deb (see README, Install)"
 }
 
+# The unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer (the asan
+# preset: Debug, -fsanitize=address,undefined; UBSan halts on the first error). The gui and
+# package labels are left to the normal build.
+cmd_sanitize() {
+    cmd_deps
+    cmd_build asan
+    log "unit and integration tests under ASan + UBSan"
+    local started=$SECONDS
+    ctest --preset asan -L 'unit|integration' -j "$(jobs)"
+    log "sanitized tests passed in $((SECONDS - started)) s"
+}
+
+# Each fuzz target for a bounded time on its committed seeds (regression inputs included).
+cmd_fuzz_test() {
+    cmd_deps
+    cmd_build fuzz
+    log "fuzz targets on their seeds (bounded)"
+    ctest --preset fuzz -j "$(jobs)"
+}
+
 # Every libFuzzer target of tests/fuzz for SECONDS each, on a working copy of its committed seeds
 # in build/fuzz/corpus-work/<target> (new inputs accumulate there, the seeds are never touched).
 # Crashing inputs go to build/fuzz/artifacts/. Fails when any target crashed.
@@ -198,6 +220,8 @@ case "${1:-}" in
     bench) cmd_bench ;;
     package) cmd_package ;;
     fuzz) shift; cmd_fuzz "${1:-60}" ;;
-    ""|-h|--help|help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *) die "unknown command '$1' (try: deps, build, run, test, bench, package, fuzz)" ;;
+    sanitize) cmd_sanitize ;;
+    fuzz-test) cmd_fuzz_test ;;
+    ""|-h|--help|help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) die "unknown command '$1' (try: deps, build, run, test, bench, package, fuzz, sanitize, fuzz-test)" ;;
 esac
