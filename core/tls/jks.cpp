@@ -20,7 +20,6 @@ namespace opsdeck::tls::detail {
 
 namespace {
 
-constexpr quint32 JksMagic = 0xFEEDFEEDu;
 constexpr quint32 JceksMagic = 0xCECECECEu;
 constexpr qsizetype TrailerSize = 20;
 
