@@ -103,7 +103,21 @@ run() {
     env -i PATH=/usr/bin:/bin HOME="$home" XDG_CONFIG_HOME="$home/.config" \
         XDG_DATA_HOME="$home/.local/share" XDG_RUNTIME_DIR="$home/run" LANG=C.UTF-8 "$@"
 }
+# Starts the installed console in the background with run()'s environment and sets $gui to its
+# pid. A simple command put in the background is exec'd by the forked child itself, so $gui is the
+# console (through env), not a wrapping shell that a kill would leave the console orphaned behind.
+start_console() {
+    env -i PATH=/usr/bin:/bin HOME="$home" XDG_CONFIG_HOME="$home/.config" \
+        XDG_DATA_HOME="$home/.local/share" XDG_RUNTIME_DIR="$home/run" LANG=C.UTF-8 "$@" &
+    gui=$!
+}
 mkdir "$home/run" && chmod 700 "$home/run"
+# Nothing this test started may outlive a step: every process with the test's HOME is one of ours.
+no_console_left() {
+    local left
+    left="$(grep -lsz "^HOME=$home\$" /proc/[0-9]*/environ 2>/dev/null | head -n 1 || true)"
+    [ -z "$left" ] || fail "a process started by this test still runs: $(tr '\0' ' ' <"${left%/environ}/cmdline" 2>/dev/null)"
+}
 
 step "installed opsdeck --version"
 out="$(run /usr/bin/opsdeck --version)"
@@ -128,8 +142,7 @@ grep -q '"command": *"certs scan"' "$work/scan.json" || fail "certs scan --forma
 step "installed console, offscreen"
 QT_PLATFORM_HELP="$(run QT_QPA_PLATFORM=offscreen /usr/bin/opsdeck --help)"
 echo "$QT_PLATFORM_HELP" | head -3
-run QT_QPA_PLATFORM=offscreen /usr/bin/opsdeck >"$work/gui.log" 2>&1 &
-gui=$!
+start_console QT_QPA_PLATFORM=offscreen /usr/bin/opsdeck >"$work/gui.log" 2>&1
 # The console opens its history database while it builds the main window: once the file exists
 # and the process is still alive, it started with the installed Qt libraries and plugins.
 db="$home/.local/share/opsdeck/history.sqlite"
@@ -142,6 +155,8 @@ kill -0 "$gui" 2>/dev/null || { cat "$work/gui.log"; fail "the console exited du
 [ -f "$db" ] || { kill -KILL "$gui"; cat "$work/gui.log"; fail "the console did not open $db within 30 s"; }
 kill -TERM "$gui"
 wait "$gui" 2>/dev/null || true
+! kill -0 "$gui" 2>/dev/null || fail "the console (pid $gui) still runs after SIGTERM"
+no_console_left
 echo "console started offscreen and opened $db"
 
 step "installed console on a virtual X display, screenshot"
@@ -159,8 +174,7 @@ if command -v Xvfb >/dev/null && command -v xwd >/dev/null; then
     done
     [ -e "/tmp/.X11-unix/X${display#:}" ] || { kill "$xvfb"; fail "Xvfb did not start on $display"; }
     rm -f "$db" "$db-wal" "$db-shm" # a fresh history for this run
-    run DISPLAY="$display" /usr/bin/opsdeck >"$work/gui-x.log" 2>&1 &
-    gui=$!
+    start_console DISPLAY="$display" /usr/bin/opsdeck >"$work/gui-x.log" 2>&1
     for _ in $(seq 300); do
         [ -f "$db" ] && break
         kill -0 "$gui" 2>/dev/null || break
@@ -177,6 +191,8 @@ if command -v Xvfb >/dev/null && command -v xwd >/dev/null; then
     done
     kill -TERM "$gui"
     wait "$gui" 2>/dev/null || true
+    ! kill -0 "$gui" 2>/dev/null || fail "the console (pid $gui) still runs after SIGTERM"
+    no_console_left
     kill -TERM "$xvfb"
     wait "$xvfb" 2>/dev/null || true
     size="$(gzip -c "$shot" | wc -c)"
