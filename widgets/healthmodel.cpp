@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "healthmodel.h"
 
+#include "certificatesmodel.h"
+
 #include <QHash>
 #include <QPainter>
 #include <QPixmap>
@@ -28,17 +30,18 @@ QColor healthLampColor(State state)
 
 QColor healthTextColor(State state)
 {
+    // The certificates' palette, so a state reads the same colour in every dock.
     switch (state) {
     case State::Ok:
-        return QColor(0x15, 0x80, 0x3d);
+        return certLevelColor(CertLevel::Ok);
     case State::Warning:
-        return QColor(0xb4, 0x53, 0x09);
+        return certLevelColor(CertLevel::Warning);
     case State::Critical:
-        return QColor(0xc6, 0x28, 0x28);
+        return certLevelColor(CertLevel::Error);
     case State::Unknown:
         break;
     }
-    return QColor(0x6b, 0x72, 0x80);
+    return certLevelColor(CertLevel::Neutral);
 }
 
 QIcon healthStateIcon(State state)
@@ -64,17 +67,7 @@ QIcon healthStateIcon(State state)
 
 int healthSeverityRank(State state)
 {
-    switch (state) {
-    case State::Ok:
-        return 0;
-    case State::Warning:
-        return 1;
-    case State::Unknown:
-        return 2;
-    case State::Critical:
-        return 3;
-    }
-    return 2;
+    return health::severityRank(state);
 }
 
 namespace {

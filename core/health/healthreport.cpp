@@ -26,9 +26,9 @@ QString stateName(State state)
     return QStringLiteral("UNKNOWN");
 }
 
-namespace {
+namespace {} // namespace
 
-int rank(State s)
+int severityRank(State s)
 {
     switch (s) {
     case State::Ok:
@@ -42,6 +42,8 @@ int rank(State s)
     }
     return 2;
 }
+
+namespace {
 
 QJsonValue isoOrNull(const QDateTime &ts)
 {
@@ -136,7 +138,7 @@ QString labelSet(const QMap<QString, QString> &labels)
 
 State worse(State a, State b)
 {
-    return rank(a) >= rank(b) ? a : b;
+    return severityRank(a) >= severityRank(b) ? a : b;
 }
 
 int exitCode(State state)
@@ -230,7 +232,7 @@ QString toNagios(const HealthReport &report)
     // Long output: the items, worst first, each on one line; a '|' would start perfdata.
     QList<CheckItem> items = report.items;
     std::stable_sort(items.begin(), items.end(), [](const CheckItem &a, const CheckItem &b) {
-        return rank(a.state) > rank(b.state);
+        return severityRank(a.state) > severityRank(b.state);
     });
     for (const CheckItem &i : std::as_const(items)) {
         QString line = QStringLiteral("%1 %2 %3").arg(stateName(i.state), i.module, i.code);

@@ -32,6 +32,8 @@ enum class State
 };
 QString stateName(State state); // "OK", "WARNING", "CRITICAL", "UNKNOWN"
 State worse(State a, State b);
+// The order worse() uses: OK 0, WARNING 1, UNKNOWN 2, CRITICAL 3 (for sorting worst first).
+int severityRank(State state);
 int exitCode(State state); // 0..3
 
 inline const QStringList &moduleNames()
