@@ -4,7 +4,8 @@
 // name (its extension only matters for warnings) and whether the fixed test password "changeit"
 // is given, so the decryption and integrity paths run; the rest is the file.
 // Invariants: every decoded certificate has consistent facts and its DER decodes again, alone, to
-// the same certificate; problems carry a detail; an OK verdict has a leaf.
+// the same certificate; problems carry a detail; an OK verdict has a leaf, or is a trust bundle
+// (only CA certificates, no key).
 #include "fuzzcheck.h"
 #include "tls/inspector.h"
 
@@ -98,11 +99,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(verdictFromName(verdictName(e.verdict)) == e.verdict);
     FUZZ_CHECK(e.manifest == manifestHash({f}));
     if (e.verdict == Verdict::Ok) {
-        FUZZ_CHECK(e.leaf.has_value());
         FUZZ_CHECK(e.problem == Problem::None);
         FUZZ_CHECK(f.isUsable());
-        FUZZ_CHECK(!e.chainPath.isEmpty());
-        FUZZ_CHECK(e.chainPath.first().sha256 == e.leaf->sha256);
+        if (e.leaf) {
+            FUZZ_CHECK(!e.chainPath.isEmpty());
+            FUZZ_CHECK(e.chainPath.first().sha256 == e.leaf->sha256);
+        } else {
+            // Only a trust bundle (CA certificates, no key) is OK without a leaf.
+            FUZZ_CHECK(!f.certificates.isEmpty() && f.keys.isEmpty());
+            for (const CertificateInfo &c : std::as_const(f.certificates))
+                FUZZ_CHECK(c.isCa);
+        }
     }
     if (!f.isUsable())
         FUZZ_CHECK(e.verdict == Verdict::Invalid);
