@@ -245,9 +245,12 @@ ExitCode runCertsWatch(const QStringList &args)
     bool havePassword = false;
     if (!w.passwordRef.isEmpty()) {
         const SecretRef ref = SecretRef::parse(w.passwordRef);
-        if (ref.isInline())
-            err << "opsdeck certs watch: warning: --password is a literal; use env:VAR or "
-                   "file:PATH so it does not show in the process list\n";
+        if (ref.isInline()) {
+            // Like every other secret option: a literal would show in the process list.
+            err << "opsdeck certs watch: --password takes a reference (env:VAR or file:PATH), not "
+                   "the password itself\n";
+            return ExitCode::Unknown;
+        }
         const auto resolved = ref.resolve();
         if (!resolved) {
             // The error names the variable or file, never the secret.
