@@ -202,6 +202,48 @@ private slots:
         QVERIFY(QFileInfo::exists(prom));
     }
 
+    void literalSecretsAreRefusedOnTheCommandLine()
+    {
+        // opsdeck starts no child processes of its own (no QProcess, exec or system in core/,
+        // app/ or widgets/), so its command line is the only one a secret could reach, and every
+        // secret option takes a reference: a literal would be readable by every local user in
+        // /proc/<pid>/cmdline. Each command refuses one, without running and without echoing it.
+        const QString literal = QString::fromLatin1(Token);
+        const QList<QPair<QString, QStringList>> cases{
+            {QStringLiteral("certs scan --password"),
+             {QStringLiteral("certs"), QStringLiteral("scan"), m_p12Dir,
+              QStringLiteral("--password"), literal}},
+            {QStringLiteral("certs watch --password"),
+             {QStringLiteral("certs"), QStringLiteral("watch"), m_p12Dir,
+              QStringLiteral("--password"), literal, QStringLiteral("--max-events"),
+              QStringLiteral("1")}},
+            {QStringLiteral("jobs --token"),
+             {QStringLiteral("jobs"), QStringLiteral("--endpoint"),
+              QStringLiteral("https://127.0.0.1:%1").arg(m_flink->port()),
+              QStringLiteral("--token"), literal, QStringLiteral("-e"),
+              QStringLiteral("SHOW JOBS")}},
+            {QStringLiteral("jobs --header"),
+             {QStringLiteral("jobs"), QStringLiteral("--endpoint"),
+              QStringLiteral("https://127.0.0.1:%1").arg(m_flink->port()),
+              QStringLiteral("--header"), QStringLiteral("X-Api-Key=") + literal,
+              QStringLiteral("-e"), QStringLiteral("SHOW JOBS")}},
+            {QStringLiteral("roles --auth"),
+             {QStringLiteral("roles"), QStringLiteral("--zk"),
+              m_zk->connectString() + QStringLiteral("/solr"), QStringLiteral("--auth"),
+              QStringLiteral("solr:") + literal}},
+        };
+        const int before = m_flink->requestCount("GET");
+        for (const auto &[label, args] : cases) {
+            const OpsdeckRun r = run(args, QStringLiteral("literal ") + label);
+            QVERIFY2(!r.err.contains(literal) && !r.out.contains(literal), qPrintable(label));
+            QVERIFY2(r.exitCode != 0, qPrintable(label + QStringLiteral(": ") + r.out + r.err));
+            QVERIFY2(r.err.contains(QStringLiteral("env:VAR")) ||
+                         r.err.contains(QStringLiteral("reference")),
+                     qPrintable(label + QStringLiteral(": ") + r.err));
+        }
+        QCOMPARE(m_flink->requestCount("GET"), before); // nothing was sent with a literal
+    }
+
     void noSecretAppearsAnywhere()
     {
         QList<QPair<QString, QByteArray>> artefacts = m_outputs;
