@@ -3,6 +3,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <cstring>
 
 namespace opsdeck {
 
@@ -100,6 +101,17 @@ Result<QByteArray> SecretRef::resolve() const
     if (bytes.endsWith('\r'))
         bytes.chop(1);
     return bytes;
+}
+
+void wipeBytes(QByteArray &bytes)
+{
+    if (bytes.isEmpty())
+        return;
+    if (!bytes.isDetached()) {
+        bytes = QByteArray();
+        return;
+    }
+    ::explicit_bzero(bytes.data(), static_cast<size_t>(bytes.size()));
 }
 
 } // namespace opsdeck

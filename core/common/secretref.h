@@ -50,4 +50,11 @@ private:
     QString m_target; // variable name, file path, or the inline literal
 };
 
+// Overwrites secret bytes (a private key's PEM or DER, a password) with zeros before the memory
+// goes back to the allocator, so no copy outlives its use in freed heap pages or a core dump.
+// When this is the only reference, the bytes are zeroed in place and the size is kept; when the
+// data is shared, only this reference is dropped (writing would detach and wipe a fresh copy,
+// leaving the shared original as it was): the last holder wipes it.
+void wipeBytes(QByteArray &bytes);
+
 } // namespace opsdeck

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "inspector.h"
 
+#include "common/secretref.h"
 #include "opensslutil.h"
 
 #include <QCryptographicHash>
@@ -212,6 +213,9 @@ FileInspection inspectFile(const QString &path, const InspectOptions &options)
                          decoded.kind != FileKind::Jks && decoded.kind != FileKind::Jceks;
     if (keyFile && (fst.st_mode & (S_IRGRP | S_IROTH)) != 0)
         decoded.warnings << QStringLiteral("key_readable_by_others");
+    // The file may hold a private key: its bytes are not kept, so they are zeroed before the
+    // buffer is freed (the parsed facts above hold no key material).
+    wipeBytes(bytes);
     return decoded;
 }
 

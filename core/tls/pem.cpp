@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // PEM and DER decoding: all blocks of a PEM file (CRLF, text around blocks), DER certificates,
 // DER keys, and the content-based classification of what was found.
+#include "common/secretref.h"
 #include "opensslutil.h"
 
+#include <QScopeGuard>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
@@ -20,18 +22,6 @@ bool isSpace(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
-QByteArray stripWhitespace(const QByteArray &in)
-{
-    QByteArray out(in.size(), Qt::Uninitialized);
-    char *dst = out.data();
-    for (char c : in) {
-        if (!isSpace(c))
-            *dst++ = c;
-    }
-    out.truncate(dst - out.constData());
-    return out;
-}
-
 struct PemBody
 {
     bool encrypted = false; // Proc-Type: 4,ENCRYPTED
@@ -39,32 +29,35 @@ struct PemBody
 };
 
 // Splits RFC 1421 headers ("Proc-Type: 4,ENCRYPTED", "DEK-Info: ...") from the base64 body.
-PemBody splitBody(const QByteArray &body)
+// The body may be a private key: it is read through views and copied once, whitespace dropped,
+// into a buffer reserved up front (no reallocation leaves a stray copy), which the caller wipes.
+PemBody splitBody(QByteArrayView body)
 {
     PemBody out;
     qsizetype pos = 0;
     bool inHeaders = true;
-    QByteArray base64;
-    base64.reserve(body.size());
+    out.base64.reserve(body.size());
     while (pos < body.size()) {
         qsizetype eol = body.indexOf('\n', pos);
         if (eol < 0)
             eol = body.size();
-        QByteArray line = body.mid(pos, eol - pos).trimmed();
+        const QByteArrayView line = body.sliced(pos, eol - pos).trimmed();
         pos = eol + 1;
         if (inHeaders) {
             if (line.isEmpty())
                 continue;
             if (line.contains(':')) {
-                if (line.startsWith("Proc-Type:") && line.contains("ENCRYPTED"))
+                if (line.startsWith("Proc-Type:") && line.contains(QByteArrayView("ENCRYPTED")))
                     out.encrypted = true;
                 continue;
             }
             inHeaders = false;
         }
-        base64.append(line);
+        for (const char c : line) {
+            if (!isSpace(c))
+                out.base64.append(c);
+        }
     }
-    out.base64 = stripWhitespace(base64);
     return out;
 }
 
@@ -187,9 +180,14 @@ void inspectPem(const QByteArray &bytes, FileInspection &out)
             break;
         }
         pos = end + endMarker.size();
-        const PemBody body = splitBody(bytes.mid(bodyStart, end - bodyStart));
-        const auto decoded =
+        PemBody body = splitBody(QByteArrayView(bytes).sliced(bodyStart, end - bodyStart));
+        auto decoded =
             QByteArray::fromBase64Encoding(body.base64, QByteArray::AbortOnBase64DecodingErrors);
+        // A key block's base64 and DER are private key material: zeroed when this block is done.
+        const auto wipe = qScopeGuard([&body, &decoded] {
+            wipeBytes(body.base64);
+            wipeBytes(decoded.decoded);
+        });
         if (!decoded || decoded.decoded.isEmpty()) {
             setProblem(out, Problem::Parse, pemError(blocks, label, QStringLiteral("bad base64")));
             break;

@@ -11,6 +11,34 @@ class TestSecretRef : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void wipeBytes_zeroesTheOnlyCopyInPlace()
+    {
+        QByteArray secret("-----BEGIN PRIVATE KEY-----MIGHAgEAMBMG");
+        secret.detach();
+        const char *storage = secret.constData();
+        const qsizetype size = secret.size();
+        opsdeck::wipeBytes(secret);
+        // Same buffer (no detach, no reallocation), every byte zero.
+        QCOMPARE(secret.constData(), storage);
+        QCOMPARE(secret, QByteArray(size, '\0'));
+    }
+
+    void wipeBytes_leavesASharedCopyToItsLastHolder()
+    {
+        QByteArray holder("hunter2-password");
+        QByteArray mine = holder; // shared
+        opsdeck::wipeBytes(mine);
+        QVERIFY(mine.isEmpty());
+        QCOMPARE(holder, QByteArrayLiteral("hunter2-password"));
+        // Read-only literal data is never written to.
+        QByteArray literal = QByteArrayLiteral("static-secret");
+        opsdeck::wipeBytes(literal);
+        QVERIFY(literal.isEmpty());
+        QByteArray empty;
+        opsdeck::wipeBytes(empty);
+        QVERIFY(empty.isEmpty());
+    }
+
     void parse_data()
     {
         QTest::addColumn<QString>("text");
