@@ -159,8 +159,11 @@ void ElectionPanel::updateLeader()
         return;
     }
     if (!m_hasSnapshot) {
-        m_leader->setText(
-            tr("Reading the Overseer election (%1)…").arg(RolesController::stateLabel(m_status)));
+        QString text =
+            tr("Reading the Overseer election (%1)…").arg(RolesController::stateLabel(m_status));
+        if (!m_status.error.isEmpty())
+            text += QStringLiteral(" · ") + m_status.error.toHtmlEscaped();
+        m_leader->setText(text);
         return;
     }
     QString text;
@@ -183,7 +186,10 @@ void ElectionPanel::updateLeader()
     text += tr(" · %n candidate(s)", nullptr, static_cast<int>(m_snapshot.election.size()));
     if (m_status.stale())
         text += tr(" · <span style=\"color:#b45309\"><b>stale</b> (%1)</span>")
-                    .arg(RolesController::stateLabel(m_status));
+                    .arg(RolesController::stateLabel(m_status) +
+                         (m_status.error.isEmpty()
+                              ? QString()
+                              : QStringLiteral(": ") + m_status.error.toHtmlEscaped()));
     m_leader->setText(text);
 }
 

@@ -263,6 +263,10 @@ void NodeRolesPanel::updateSummary()
         parts << tr("Reading the SolrCloud tree at %1 (%2)…")
                      .arg(m_controller ? m_controller->connectString().toHtmlEscaped() : QString(),
                           RolesController::stateLabel(m_status));
+        // Why it takes so long (nobody answers, credentials refused...), once the watcher knows.
+        if (!m_status.error.isEmpty())
+            parts << tr("<span style=\"color:#b45309\">%1</span>")
+                         .arg(m_status.error.toHtmlEscaped());
     } else {
         int live = 0;
         for (const roles::NodeInfo &n : std::as_const(m_snapshot.nodes))
@@ -288,6 +292,9 @@ void NodeRolesPanel::updateSummary()
                                       : tr("never confirmed");
             parts << tr("<span style=\"color:#b45309\"><b>stale</b> since %1 (%2)</span>")
                          .arg(since, RolesController::stateLabel(m_status));
+            if (!m_status.error.isEmpty())
+                parts << tr("<span style=\"color:#b45309\">%1</span>")
+                             .arg(m_status.error.toHtmlEscaped());
         }
     }
     m_summary->setText(parts.join(QStringLiteral(" · ")));

@@ -199,6 +199,20 @@ SolrWatcher::SolrWatcher(ZooKeeperConfig config, QObject *parent)
         m_status.lastConfirmed = QDateTime::currentDateTimeUtc();
         emit treeChanged(m_tree);
     });
+    m_noAnswerTimer.setSingleShot(true);
+    connect(&m_noAnswerTimer, &QTimer::timeout, this, [this] {
+        if (!m_zh || m_status.state == ZkSessionState::Connected ||
+            m_status.state == ZkSessionState::AuthFailed)
+            return;
+        const int ms = m_noAnswerTimer.interval();
+        const QString why =
+            m_status.state == ZkSessionState::Reconnecting
+                ? QStringLiteral("lost the connection; no server of %1 has given the session "
+                                 "back for %2 ms; still trying")
+                : QStringLiteral("no ZooKeeper session from %1 within %2 ms (nobody answered); "
+                                 "still trying");
+        setState(m_status.state, why.arg(m_servers).arg(ms));
+    });
     m_queuePoll.setInterval(5000);
     connect(&m_queuePoll, &QTimer::timeout, this, [this] {
         if (m_status.state == ZkSessionState::Connected)
@@ -255,6 +269,7 @@ std::pair<qint64, QByteArray> SolrWatcher::sessionCredentialsForTest() const
 
 void SolrWatcher::stop()
 {
+    m_noAnswerTimer.stop();
     m_queuePoll.stop();
     m_emitTimer.stop();
     closeHandle();
@@ -275,7 +290,9 @@ void SolrWatcher::openHandle()
     m_outstanding = 0;
     m_status.sessionId = 0;
     m_status.server.clear();
-    setState(m_everConnected ? ZkSessionState::Expired : ZkSessionState::Connecting);
+    setState(m_everConnected ? ZkSessionState::Expired : ZkSessionState::Connecting,
+             m_status.state == ZkSessionState::Expired ? m_status.error : QString());
+    m_noAnswerTimer.start(sessionTimeout);
 }
 
 void SolrWatcher::closeHandle()
@@ -306,6 +323,7 @@ void SolrWatcher::onSessionEvent(quintptr handle, int state)
     if (!m_zh || handle != reinterpret_cast<quintptr>(m_zh))
         return;
     if (state == ZOO_CONNECTED_STATE) {
+        m_noAnswerTimer.stop();
         m_everConnected = true;
         m_status.sessionId = static_cast<qint64>(zoo_client_id(m_zh)->client_id);
         m_tree.sessionId = m_status.sessionId;
@@ -335,9 +353,12 @@ void SolrWatcher::onSessionEvent(quintptr handle, int state)
         return;
     }
     if (state == ZOO_CONNECTING_STATE || state == ZOO_ASSOCIATING_STATE) {
-        if (m_status.state == ZkSessionState::Connected)
+        if (m_status.state == ZkSessionState::Connected) {
             setState(ZkSessionState::Reconnecting,
                      QStringLiteral("lost the connection to %1; retrying").arg(m_status.server));
+            m_noAnswerTimer.start(m_config.sessionTimeoutMs > 0 ? m_config.sessionTimeoutMs
+                                                                : 15000);
+        }
         return;
     }
     if (state == ZOO_EXPIRED_SESSION_STATE) {

@@ -138,6 +138,10 @@ private:
     int m_outstanding = 0;
     QTimer m_emitTimer;
     QTimer m_queuePoll;
+    // Runs while the session is not live; when it fires, the status says for how long no server
+    // of the ensemble gave a session (a server that accepts and never answers looks the same to
+    // the client as a slow one: this is the only bound people get).
+    QTimer m_noAnswerTimer;
 
     // Per-part state behind m_tree.
     QHash<QString, qint64> m_liveOwners;
