@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -137,12 +138,82 @@ FsWatcher::FsWatcher(const Options &options, QObject *parent)
     }
     m_notifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, [this] { readEvents(); });
+    // proc(5): a mount or unmount makes /proc/self/mountinfo report POLLPRI (an "exceptional
+    // condition"); the kernel re-arms it on every poll, nothing needs to be read.
+    m_mountFd = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (m_mountFd >= 0) {
+        m_mountNotifier = new QSocketNotifier(qintptr(m_mountFd), QSocketNotifier::Exception, this);
+        connect(m_mountNotifier, &QSocketNotifier::activated, this,
+                [this] { onMountTableChanged(); });
+    } else {
+        qCInfo(lcTls) << "/proc/self/mountinfo:" << std::strerror(errno)
+                      << "- mounts over watched directories are found by the safety poll only";
+    }
 }
 
 FsWatcher::~FsWatcher()
 {
+    delete m_mountNotifier;
+    if (m_mountFd >= 0)
+        ::close(m_mountFd);
     if (m_fd >= 0)
         ::close(m_fd);
+}
+
+void FsWatcher::onMountTableChanged()
+{
+    ++m_mountChanges;
+    // A watch is on an inode, not on a path: after a mount over (or an unmount from under) a
+    // watched path, the path names another inode and the old watch sees nothing any more.
+    const QStringList dirs = m_watchByDir.keys();
+    for (const QString &dir : dirs) {
+        const auto it = m_watchByDir.constFind(dir);
+        if (it == m_watchByDir.cend())
+            continue;
+        struct stat st
+        {
+        };
+        if (::stat(QFile::encodeName(dir).constData(), &st) != 0 || quint64(st.st_dev) != it->dev ||
+            quint64(st.st_ino) != it->ino)
+            dropStaleWatch(dir);
+    }
+    // Any target may have gained or lost files through the mount: let the monitor re-stat.
+    for (auto it = m_targets.begin(); it != m_targets.end(); ++it) {
+        if (it->mode == WatchMode::Poll)
+            continue;
+        m_batchChanged.insert(it.key());
+        scheduleReresolve(it.key());
+    }
+    qCDebug(lcTls) << "mount table changed: re-resolving" << m_targets.size() << "target(s)";
+    flushChanged();
+}
+
+void FsWatcher::dropStaleWatch(const QString &dir)
+{
+    const Watch w = m_watchByDir.take(dir);
+    auto d = m_dirByWd.find(w.wd);
+    if (d != m_dirByWd.end()) {
+        d->removeAll(dir);
+        if (d->isEmpty()) {
+            m_dirByWd.erase(d);
+            ::inotify_rm_watch(m_fd, w.wd);
+        }
+    }
+    for (auto it = m_targets.begin(); it != m_targets.end(); ++it) {
+        if (it->dirs.remove(dir)) {
+            m_batchChanged.insert(it.key());
+            scheduleReresolve(it.key());
+        }
+    }
+}
+
+void FsWatcher::flushChanged()
+{
+    const QSet<int> changed = std::exchange(m_batchChanged, {});
+    for (int id : changed) {
+        if (m_targets.contains(id))
+            emit targetChanged(id);
+    }
 }
 
 bool FsWatcher::isPollOnlyFileSystem(long fsType, QString *name)
@@ -236,7 +307,15 @@ bool FsWatcher::acquireWatch(const QString &dir, int *errnoOut)
         *errnoOut = errno;
         return false;
     }
-    m_watchByDir.insert(dir, Watch{wd, 1});
+    struct stat st
+    {
+    };
+    Watch w{wd, 1};
+    if (::stat(QFile::encodeName(dir).constData(), &st) == 0) {
+        w.dev = quint64(st.st_dev);
+        w.ino = quint64(st.st_ino);
+    }
+    m_watchByDir.insert(dir, w);
     m_dirByWd[wd].append(dir);
     return true;
 }
@@ -437,11 +516,7 @@ void FsWatcher::readEvents()
             p += sizeof(struct inotify_event) + ev.len;
         }
     }
-    const QSet<int> changed = std::exchange(m_batchChanged, {});
-    for (int id : changed) {
-        if (m_targets.contains(id))
-            emit targetChanged(id);
-    }
+    flushChanged();
 }
 
 void FsWatcher::handleEvent(int wd, quint32 mask, const QString &name)

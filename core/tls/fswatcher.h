@@ -10,7 +10,11 @@
 //     e.g. tls.crt -> ..data/tls.crt -> ..2026_x/tls.crt (the Kubernetes AtomicWriter layout),
 //   - while a path is missing: its nearest existing ancestor (the next component's name).
 // Structural events (create/delete/move of symlinks and directories, *_SELF, IGNORED, UNMOUNT)
-// make the watcher re-resolve the target's watch set. Every event that concerns a target is
+// make the watcher re-resolve the target's watch set. A mount or unmount anywhere (the mount
+// table, /proc/self/mountinfo, signals a change) re-checks every watched directory: a path that
+// now names another inode (a file system mounted over it, or lazily unmounted from under it,
+// which inotify does not report while the old file system is still busy) gets a fresh watch, and
+// every target is reported changed. Every event that concerns a target is
 // reported as targetChanged(); the watcher never decides what changed (the monitor re-stats).
 //
 // Targets fall back to poll-only mode, reported by targetDegraded(), when inotify cannot serve
@@ -58,6 +62,7 @@ public:
     int watchCount() const { return int(m_watchByDir.size()); }
     QStringList watchedDirectories() const; // sorted, for tests and diagnostics
     qint64 eventCount() const { return m_events; }
+    qint64 mountChanges() const { return m_mountChanges; }
 
     // Reads pending inotify events now (tests; normally the socket notifier does it).
     void processPendingEvents();
@@ -89,9 +94,14 @@ private:
     {
         int wd = -1;
         int refs = 0;
+        quint64 dev = 0; // the inode the watch is on (a mount may hide it behind the path)
+        quint64 ino = 0;
     };
 
     void readEvents();
+    void onMountTableChanged();
+    void dropStaleWatch(const QString &dir);
+    void flushChanged();
     void handleEvent(int wd, quint32 mask, const QString &name);
     void resolveTarget(int id);
     void scheduleReresolve(int id);
@@ -105,6 +115,9 @@ private:
     int m_fd = -1;
     int m_initErrno = 0;
     QSocketNotifier *m_notifier = nullptr;
+    int m_mountFd = -1; // /proc/self/mountinfo: POLLPRI when the mount table changes
+    QSocketNotifier *m_mountNotifier = nullptr;
+    qint64 m_mountChanges = 0;
     QTimer *m_reresolveTimer = nullptr;
     int m_nextId = 1;
     qint64 m_events = 0;
