@@ -153,10 +153,12 @@ struct BundleMonitor::FileRecord
     QString sha256;
     qint64 hashedAtNs = 0;
 
+    // The permission bits count: a chmod changes whether the file can be read at all (mtime
+    // stays), so it must be read again.
     bool sameIdentity(const FileRecord &o) const
     {
         return resolved == o.resolved && dev == o.dev && ino == o.ino && size == o.size &&
-               mtimeNs == o.mtimeNs && problem == o.problem;
+               mtimeNs == o.mtimeNs && problem == o.problem && (mode & 07777) == (o.mode & 07777);
     }
     bool racy() const { return !sha256.isEmpty() && mtimeNs + RacyMarginNs >= hashedAtNs; }
 };
@@ -529,10 +531,12 @@ bool BundleMonitor::statChanged(Bundle &b)
     return false;
 }
 
-QList<FileInspection> BundleMonitor::collect(Bundle &b, bool *unavailable, QString *detail)
+QList<FileInspection> BundleMonitor::collect(Bundle &b, bool *unavailable, QString *detail,
+                                             Problem *problem)
 {
     const BundleListing p = listBundle(b.spec.path);
     *unavailable = p.problem != Problem::None;
+    *problem = p.problem;
     *detail = QStringLiteral("%1: %2").arg(b.spec.path, p.problemDetail);
     if (*unavailable)
         return {};
@@ -683,14 +687,18 @@ void BundleMonitor::settle(Bundle &b, bool initial)
     ++m_stats.rescans;
     bool unavailable = false;
     QString detail;
-    const QList<FileInspection> files = collect(b, &unavailable, &detail);
+    Problem problem = Problem::None;
+    const QList<FileInspection> files = collect(b, &unavailable, &detail, &problem);
     BundleState &s = b.state;
     if (unavailable) {
-        if (s.phase == BundleState::Phase::Unavailable)
+        // "missing" when the path is gone, "unreadable" (permission denied, I/O error) when it
+        // is there but cannot be listed: the operator's fix differs.
+        const QString code = problemCode(problem);
+        if (s.phase == BundleState::Phase::Unavailable && s.problemCode == code)
             return;
         s.phase = BundleState::Phase::Unavailable;
         s.pendingSince = {};
-        s.problemCode = problemCode(Problem::Missing);
+        s.problemCode = code;
         s.problemDetail = detail;
         b.seenManifest.clear();
         if (!initial) {

@@ -109,7 +109,8 @@ private:
     bool statChanged(Bundle &b);
     void reevaluateTime(Bundle &b);
     void armTimeTimers();
-    QList<FileInspection> collect(Bundle &b, bool *unavailable, QString *unavailableDetail);
+    QList<FileInspection> collect(Bundle &b, bool *unavailable, QString *unavailableDetail,
+                                  Problem *problem);
     void emitEvent(ReloadEvent e);
     ReloadEvent makeEvent(ReloadEventKind kind, const Bundle &b) const;
     void commit(Bundle &b, const QList<FileInspection> &files, const BundleEvaluation &eval);
