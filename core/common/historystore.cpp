@@ -94,6 +94,18 @@ Error HistoryStore::sqlError(const QString &what, const QString &detail) const
     return makeError(ErrorCode::Io, QStringLiteral("%1: %2").arg(what, detail), m_path);
 }
 
+Error HistoryStore::sqlError(const QString &what, const QSqlError &error) const
+{
+    // SQLITE_FULL (13): say it the way the operator knows it; SQLite's own text ("database or
+    // disk is full") follows.
+    if (error.nativeErrorCode() == QLatin1String("13") ||
+        error.databaseText().contains(QLatin1String("disk is full")))
+        return makeError(ErrorCode::Io,
+                         QStringLiteral("%1: no space left on device (%2)").arg(what, error.text()),
+                         m_path);
+    return sqlError(what, error.text());
+}
+
 Result<void> HistoryStore::open(const QString &path)
 {
     close();
@@ -206,7 +218,7 @@ Result<void> HistoryStore::migrate()
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     const int current = schemaVersion();
     if (current < 0)
-        return sqlError(QStringLiteral("cannot read the schema version"), db.lastError().text());
+        return sqlError(QStringLiteral("cannot read the schema version"), db.lastError());
     if (current > SchemaVersion)
         return makeError(ErrorCode::Unsupported,
                          QStringLiteral("history database has schema version %1, newer than this "
@@ -273,7 +285,7 @@ Result<qint64> HistoryStore::appendAudit(const AuditRecord &record)
     q.addBindValue(text(record.triggerId));
     q.addBindValue(text(record.outcome));
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot append to the audit log"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot append to the audit log"), q.lastError());
     return q.lastInsertId().toLongLong();
 }
 
@@ -286,7 +298,7 @@ Result<QList<AuditRecord>> HistoryStore::auditRecords(int limit) const
                              "trigger_id, outcome FROM audit_log ORDER BY id DESC LIMIT ?"));
     q.addBindValue(limit);
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot read the audit log"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot read the audit log"), q.lastError());
     QList<AuditRecord> records;
     while (q.next()) {
         AuditRecord r;
@@ -321,13 +333,13 @@ Result<void> HistoryStore::appendStatement(const QString &profile, const QString
     q.addBindValue(text(profile));
     q.addBindValue(text(statement));
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot store the statement"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot store the statement"), q.lastError());
     // Bound: the newest MaxStatementHistory rows across all profiles.
     q.prepare(QStringLiteral("DELETE FROM statement_history WHERE id <= "
                              "(SELECT MAX(id) FROM statement_history) - ?"));
     q.addBindValue(MaxStatementHistory);
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot trim the statement history"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot trim the statement history"), q.lastError());
     return {};
 }
 
@@ -342,7 +354,7 @@ Result<QList<StatementHistoryEntry>> HistoryStore::recentStatements(const QStrin
     q.addBindValue(profile);
     q.addBindValue(limit);
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot read the statement history"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot read the statement history"), q.lastError());
     QList<StatementHistoryEntry> entries;
     while (q.next())
         entries.append({q.value(0).toLongLong(),
@@ -363,14 +375,17 @@ Result<qint64> HistoryStore::appendReloadEvent(const StoredReloadEvent &event)
     q.addBindValue(text(event.kind));
     q.addBindValue(event.json.isNull() ? QByteArray("") : event.json);
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot store the reload event"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot store the reload event"), q.lastError());
     const qint64 id = q.lastInsertId().toLongLong();
     // Bound: evict the oldest rows beyond MaxReloadEvents (checked every 100 inserts).
     if (id % 100 == 0) {
         q.prepare(QStringLiteral("DELETE FROM reload_events WHERE id <= ?"));
         q.addBindValue(id - MaxReloadEvents);
+        // The event is stored: a failed trim (e.g. a full disk) must not report the append as
+        // failed, or a caller that retries would store it twice. The next trim catches up.
         if (!q.exec())
-            return sqlError(QStringLiteral("cannot trim the reload events"), q.lastError().text());
+            qCWarning(lcHistory) << "cannot trim the reload events:" << q.lastError().text()
+                                 << m_path;
     }
     return id;
 }
@@ -390,7 +405,7 @@ Result<QList<StoredReloadEvent>> HistoryStore::reloadEvents(int limit, const QSt
     }
     q.addBindValue(limit);
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot read the reload events"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot read the reload events"), q.lastError());
     QList<StoredReloadEvent> events;
     while (q.next())
         events.append({q.value(0).toLongLong(),
@@ -444,7 +459,7 @@ Result<qint64> HistoryStore::addSavepoint(const SavepointLedgerEntry &e)
     q.addBindValue(text(e.failure));
     q.addBindValue(text(e.disposalTriggerId));
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot add to the savepoint ledger"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot add to the savepoint ledger"), q.lastError());
     return q.lastInsertId().toLongLong();
 }
 
@@ -467,7 +482,7 @@ Result<void> HistoryStore::updateSavepoint(const SavepointLedgerEntry &e)
     q.addBindValue(text(e.disposalTriggerId));
     q.addBindValue(e.id);
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot update the savepoint ledger"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot update the savepoint ledger"), q.lastError());
     if (q.numRowsAffected() != 1)
         return makeError(ErrorCode::NotFound,
                          QStringLiteral("no savepoint ledger entry %1").arg(e.id), m_path);
@@ -485,7 +500,7 @@ Result<QList<SavepointLedgerEntry>> HistoryStore::querySavepoints(const QString 
     for (const QVariant &b : binds)
         q.addBindValue(b);
     if (!q.exec())
-        return sqlError(QStringLiteral("cannot read the savepoint ledger"), q.lastError().text());
+        return sqlError(QStringLiteral("cannot read the savepoint ledger"), q.lastError());
     QList<SavepointLedgerEntry> out;
     while (q.next()) {
         SavepointLedgerEntry e;

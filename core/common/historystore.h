@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+class QSqlError;
 class QSqlQuery;
 
 namespace opsdeck {
@@ -130,6 +131,7 @@ private:
                                                         const QVariantList &binds) const;
     Result<void> migrate();
     Error sqlError(const QString &what, const QString &detail) const;
+    Error sqlError(const QString &what, const QSqlError &error) const;
 
     std::unique_ptr<QSqlQuery> m_auditInsert; // prepared once: re-preparing doubles the cost
     QString m_connection;
