@@ -5,6 +5,7 @@
 #include "common/result.h"
 
 #include <QString>
+#include <QStringList>
 
 namespace opsdeck::jobs {
 
