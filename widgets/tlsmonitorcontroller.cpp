@@ -44,7 +44,11 @@ TlsMonitorController::TlsMonitorController(const Options &options, ActivityLog *
     , m_prober(new tls::EndpointProber(this))
     , m_probeTimer(new QTimer(this))
     , m_clockTimer(new QTimer(this))
+    , m_storeRetryTimer(new QTimer(this))
 {
+    m_storeRetryTimer->setSingleShot(true);
+    m_storeRetryTimer->setInterval(std::max(10, m_options.storeRetryMs));
+    connect(m_storeRetryTimer, &QTimer::timeout, this, &TlsMonitorController::flushUnstored);
     qRegisterMetaType<opsdeck::tls::ReloadEvent>();
     m_certificates->setWarnDays(m_options.warnDays);
     m_notifier->setWarnDays(m_options.warnDays);
@@ -198,15 +202,49 @@ void TlsMonitorController::record(const tls::ReloadEvent &event)
         stored.bundle = event.bundle;
         stored.kind = tls::reloadEventKindName(event.kind);
         stored.json = QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact);
-        const auto appended = m_history->appendReloadEvent(stored);
-        if (!appended && !m_storeErrorLogged) {
-            m_storeErrorLogged = true;
-            m_log->error(
-                Source,
-                tr("reload events are not being stored: %1").arg(appended.error().toString()));
+        if (m_unstored.size() >= MaxUnstoredEvents) {
+            m_unstored.removeFirst();
+            ++m_droppedUnstored;
         }
+        m_unstored.append(stored);
+        flushUnstored();
     }
     emit eventRecorded(event);
+}
+
+void TlsMonitorController::flushUnstored()
+{
+    if (!m_history || !m_history->isOpen())
+        return;
+    int written = 0;
+    while (!m_unstored.isEmpty()) {
+        const auto appended = m_history->appendReloadEvent(m_unstored.first());
+        if (!appended) {
+            // Said once per outage, loudly; the events stay queued (in order) and are written
+            // when the store takes them again, so the timeline on disk has no hole.
+            if (!m_storeErrorLogged) {
+                m_storeErrorLogged = true;
+                m_log->error(Source, tr("reload events are not being stored: %1; they are kept "
+                                        "and written when the history store works again")
+                                         .arg(appended.error().toString()));
+            }
+            m_storeRetryTimer->start();
+            return;
+        }
+        m_unstored.removeFirst();
+        ++written;
+    }
+    if (m_storeErrorLogged) {
+        m_storeErrorLogged = false;
+        QString text = tr("reload events are stored again in %1 (%n held back event(s) written)",
+                          nullptr, written)
+                           .arg(m_history->path());
+        if (m_droppedUnstored > 0)
+            text +=
+                tr("; %n older event(s) were dropped while it failed", nullptr, m_droppedUnstored);
+        m_droppedUnstored = 0;
+        m_log->info(Source, text);
+    }
 }
 
 void TlsMonitorController::probeAll()

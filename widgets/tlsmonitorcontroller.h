@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/historystore.h"
 #include "common/profile.h"
 #include "tls/bundlemonitor.h"
 #include "tls/endpointprobe.h"
@@ -46,7 +47,11 @@ public:
         int warnDays = 30;
         int probeIntervalMs = 60000;
         int probeTimeoutMs = tls::DefaultProbeTimeoutMs;
+        // Events the history store refused (disk full, locked) are kept, in order, and written
+        // again this often until the store takes them; at most MaxUnstoredEvents are kept.
+        int storeRetryMs = 5000;
     };
+    static constexpr int MaxUnstoredEvents = 1000;
 
     TlsMonitorController(const Options &options, ActivityLog *log, HistoryStore *history,
                          CertificatesModel *certificates, ReloadEventsModel *events,
@@ -59,6 +64,8 @@ public:
     int loadStoredEvents();
 
     bool isRunning() const { return m_monitor != nullptr; }
+    // Reload events waiting to be written to the history store.
+    int unstoredEvents() const { return int(m_unstored.size()); }
     tls::BundleMonitorThread *monitorThread() const { return m_monitor.get(); }
     tls::EndpointProber *prober() const { return m_prober; }
 
@@ -90,6 +97,7 @@ private:
     void probe(const Target &target, bool afterChange);
     void record(const tls::ReloadEvent &event);
     void logEvent(const tls::ReloadEvent &event);
+    void flushUnstored();
 
     Options m_options;
     ActivityLog *m_log;
@@ -108,6 +116,9 @@ private:
     QHash<QString, tls::CertificateInfo> m_diskLeaf; // bundle -> last good leaf
     QHash<QString, QString> m_lastServedKey;         // bundle -> last recorded SERVED outcome
     bool m_storeErrorLogged = false;
+    QList<StoredReloadEvent> m_unstored; // oldest first
+    int m_droppedUnstored = 0;
+    QTimer *m_storeRetryTimer;
 };
 
 } // namespace opsdeck
