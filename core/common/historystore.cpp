@@ -286,7 +286,18 @@ Result<qint64> HistoryStore::appendAudit(const AuditRecord &record)
     q.addBindValue(text(record.outcome));
     if (!q.exec())
         return sqlError(QStringLiteral("cannot append to the audit log"), q.lastError());
-    return q.lastInsertId().toLongLong();
+    const qint64 id = q.lastInsertId().toLongLong();
+    // Bound: the oldest rows beyond the limit go (checked every 100 inserts; audit.jsonl keeps
+    // the complete record). As for reload events, a failed trim does not fail the append.
+    if (id % 100 == 0 && id > m_limits.auditRows) {
+        QSqlQuery trim(QSqlDatabase::database(m_connection, false));
+        trim.prepare(QStringLiteral("DELETE FROM audit_log WHERE id <= ?"));
+        trim.addBindValue(id - m_limits.auditRows);
+        if (!trim.exec())
+            qCWarning(lcHistory) << "cannot trim the audit rows:" << trim.lastError().text()
+                                 << m_path;
+    }
+    return id;
 }
 
 Result<QList<AuditRecord>> HistoryStore::auditRecords(int limit) const
@@ -460,7 +471,20 @@ Result<qint64> HistoryStore::addSavepoint(const SavepointLedgerEntry &e)
     q.addBindValue(text(e.disposalTriggerId));
     if (!q.exec())
         return sqlError(QStringLiteral("cannot add to the savepoint ledger"), q.lastError());
-    return q.lastInsertId().toLongLong();
+    const qint64 id = q.lastInsertId().toLongLong();
+    // Bound: beyond the limit the oldest finished entries go, completed ones last; entries whose
+    // outcome is still to be learned stay. A failed trim does not fail the add (no double entry
+    // from a caller that retries).
+    QSqlQuery trim(QSqlDatabase::database(m_connection, false));
+    trim.prepare(QStringLiteral(
+        "DELETE FROM savepoint_ledger WHERE id IN (SELECT id FROM savepoint_ledger WHERE state "
+        "NOT IN ('in_progress', 'disposing') ORDER BY state = 'completed', id LIMIT max(0, "
+        "(SELECT count(*) FROM savepoint_ledger) - ?))"));
+    trim.addBindValue(m_limits.savepoints);
+    if (!trim.exec())
+        qCWarning(lcHistory) << "cannot trim the savepoint ledger:" << trim.lastError().text()
+                             << m_path;
+    return id;
 }
 
 Result<void> HistoryStore::updateSavepoint(const SavepointLedgerEntry &e)

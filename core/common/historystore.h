@@ -86,6 +86,21 @@ public:
     static constexpr int SchemaVersion = 3;
     static constexpr int MaxStatementHistory = 1000;
     static constexpr int MaxReloadEvents = 10000;
+    // The audit rows behind the GUI's views (the complete record is audit.jsonl, see AuditTrail):
+    // the oldest beyond this are evicted.
+    static constexpr int MaxAuditRows = 100000;
+    // Savepoint ledger entries: beyond this the oldest finished entries are evicted, disposed,
+    // failed and unknown ones before completed ones; entries still in progress or disposing are
+    // never evicted (opsdeck still has to learn their outcome).
+    static constexpr int MaxSavepoints = 10000;
+
+    // The bounds in force (tests shrink them to reach them quickly).
+    struct Limits
+    {
+        int auditRows = MaxAuditRows;
+        int savepoints = MaxSavepoints;
+    };
+    void setLimits(const Limits &limits) { m_limits = limits; }
 
     HistoryStore();
     ~HistoryStore();
@@ -137,6 +152,7 @@ private:
     QString m_connection;
     QString m_path;
     bool m_open = false;
+    Limits m_limits;
 };
 
 } // namespace opsdeck

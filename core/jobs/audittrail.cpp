@@ -7,10 +7,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +27,12 @@ QString AuditTrail::defaultPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
            QStringLiteral("/audit.jsonl");
+}
+
+void AuditTrail::setRotation(qint64 maxFileBytes, int keptFiles)
+{
+    m_maxFileBytes = std::max<qint64>(1, maxFileBytes);
+    m_keptFiles = std::max(0, keptFiles);
 }
 
 AuditRecord AuditTrail::makeRecord(const QString &profile, const QString &endpoint,
@@ -49,23 +57,72 @@ AuditRecord AuditTrail::makeRecord(const QString &profile, const QString &endpoi
 
 namespace {
 
+// Opens the audit file for appending with an exclusive flock(), and makes sure the locked file is
+// still the one at `path` (another process may have rotated it while this one waited for the
+// lock). -1 with errno set on failure.
+int openLocked(const QByteArray &native, struct stat *st)
+{
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        const int fd = ::open(native.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -1;
+        int locked = -1;
+        do {
+            locked = ::flock(fd, LOCK_EX);
+        } while (locked != 0 && errno == EINTR);
+        struct stat onDisk
+        {
+        };
+        if (locked == 0 && ::fstat(fd, st) == 0 && ::stat(native.constData(), &onDisk) == 0 &&
+            onDisk.st_ino == st->st_ino && onDisk.st_dev == st->st_dev)
+            return fd;
+        const int error = errno;
+        ::close(fd);
+        if (locked != 0) {
+            errno = error;
+            return -1;
+        }
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+// audit.jsonl -> .1 -> .2 ... -> .keep (the oldest beyond is replaced). Called with the lock held.
+void rotate(const QString &path, int keep)
+{
+    const auto name = [&path](int i) {
+        return QFile::encodeName(i == 0 ? path : path + QLatin1Char('.') + QString::number(i));
+    };
+    if (keep <= 0) {
+        ::unlink(name(0).constData());
+        return;
+    }
+    for (int i = keep - 1; i >= 0; --i)
+        ::rename(name(i).constData(), name(i + 1).constData());
+}
+
 // Appends one whole line or nothing: a short write (the disk filled up mid-line) is cut off
 // again, so the file never keeps half a JSON line that would glue onto the next record.
-Result<void> appendLine(const QString &path, const QByteArray &bytes)
+Result<void> appendLine(const QString &path, const QByteArray &bytes, qint64 maxFileBytes,
+                        int keptFiles)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
-    // O_APPEND: concurrent opsdeck processes never interleave inside a line (one write()).
+    // O_APPEND and the lock: concurrent opsdeck processes never interleave inside a line.
     const QByteArray native = QFile::encodeName(path);
-    const int fd = ::open(native.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    struct stat before
+    {
+    };
+    int fd = openLocked(native, &before);
+    if (fd >= 0 && before.st_size > 0 && before.st_size + bytes.size() > maxFileBytes) {
+        rotate(path, keptFiles);
+        ::close(fd); // releases the lock on the rotated file; the new one is locked next
+        fd = openLocked(native, &before);
+    }
     if (fd < 0)
         return makeError(ErrorCode::Io,
                          QStringLiteral("cannot open the audit file: %1")
                              .arg(QString::fromLocal8Bit(std::strerror(errno))),
                          path);
-    struct stat before
-    {
-    };
-    const bool haveSize = ::fstat(fd, &before) == 0;
     qsizetype done = 0;
     int writeErrno = 0;
     for (int rounds = 0; rounds < 64 && done < bytes.size(); ++rounds) {
@@ -79,10 +136,10 @@ Result<void> appendLine(const QString &path, const QByteArray &bytes)
         done += n;
     }
     if (done < bytes.size()) {
-        // Take the partial line back (another process appending at this very moment is not
-        // protected against; opsdeck writes one line per mutating statement).
+        // Take the partial line back (the lock keeps other opsdeck processes from appending in
+        // between).
         bool cut = false;
-        if (done > 0 && haveSize) {
+        if (done > 0) {
             struct stat now
             {
             };
@@ -134,7 +191,7 @@ Result<void> AuditTrail::append(const AuditRecord &record)
         };
         QByteArray bytes = QJsonDocument(line).toJson(QJsonDocument::Compact);
         bytes.append('\n');
-        const Result<void> written = appendLine(m_path, bytes);
+        const Result<void> written = appendLine(m_path, bytes, m_maxFileBytes, m_keptFiles);
         if (!written) {
             if (!first)
                 first = written.error();

@@ -28,9 +28,20 @@ public:
     Result<void> append(const AuditRecord &record);
     QString path() const { return m_path; }
 
+    // Bound of the file: when a line would take it past MaxFileBytes, audit.jsonl becomes
+    // audit.jsonl.1 (.1 becomes .2 and so on) and a new file is started; the oldest beyond
+    // KeptFiles is deleted. So at most (KeptFiles + 1) x MaxFileBytes are kept (80 MiB, about
+    // 250,000 records). Appends and rotation hold an exclusive flock() on the file, so opsdeck
+    // processes sharing it (console and headless) never lose or split a line across a rotation.
+    static constexpr qint64 MaxFileBytes = 16 * 1024 * 1024;
+    static constexpr int KeptFiles = 4;
+    void setRotation(qint64 maxFileBytes, int keptFiles); // tests shrink it
+
 private:
     HistoryStore *m_store;
     QString m_path;
+    qint64 m_maxFileBytes = MaxFileBytes;
+    int m_keptFiles = KeptFiles;
 };
 
 } // namespace opsdeck::jobs

@@ -207,6 +207,72 @@ private Q_SLOTS:
         QVERIFY(store.addSavepoint(sp).ok());
     }
 
+    void auditRows_stayBoundedNewestKept()
+    {
+        QTemporaryDir dir;
+        HistoryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("h.sqlite"))).ok());
+        store.setLimits({/*auditRows*/ 300, HistoryStore::MaxSavepoints});
+        for (int i = 0; i < 1000; ++i) {
+            AuditRecord r;
+            r.timestamp = QDateTime::fromMSecsSinceEpoch(1700000000000 + i, QTimeZone::utc());
+            r.statement = QStringLiteral("STOP JOB %1").arg(i);
+            r.outcome = QStringLiteral("ok");
+            const auto id = store.appendAudit(r);
+            QVERIFY(id.ok());
+            QCOMPARE(id.value(), qint64(i + 1)); // every append stored exactly once
+        }
+        const auto rows = store.auditRecords(100000);
+        QVERIFY(rows.ok());
+        // Trimmed every 100 inserts: between the bound and the bound + 100.
+        QVERIFY2(rows->size() >= 300 && rows->size() < 400,
+                 qPrintable(QString::number(rows->size())));
+        QCOMPARE(rows->first().statement, QStringLiteral("STOP JOB 999"));
+    }
+
+    void savepointLedger_evictsFinishedEntriesCompletedLastNeverPending()
+    {
+        QTemporaryDir dir;
+        HistoryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("h.sqlite"))).ok());
+        store.setLimits({HistoryStore::MaxAuditRows, /*savepoints*/ 10});
+        const auto add = [&store](int i, const QString &state) {
+            SavepointLedgerEntry e;
+            e.jobId = QStringLiteral("job");
+            e.triggerId = QStringLiteral("trigger-%1").arg(i);
+            e.triggeredAt = QDateTime::fromMSecsSinceEpoch(1000 + i);
+            e.state = state;
+            return store.addSavepoint(e).ok();
+        };
+        // 4 pending, 6 completed, then 5 failed: 15 entries for a bound of 10.
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(add(i, QStringLiteral("in_progress")));
+        for (int i = 4; i < 10; ++i)
+            QVERIFY(add(i, QStringLiteral("completed")));
+        for (int i = 10; i < 15; ++i)
+            QVERIFY(add(i, QStringLiteral("failed")));
+        auto all = store.savepoints();
+        QVERIFY(all.ok());
+        QCOMPARE(all->size(), 10);
+        int pending = 0, completed = 0, failed = 0;
+        for (const SavepointLedgerEntry &e : all.value()) {
+            pending += e.state == QLatin1String("in_progress");
+            completed += e.state == QLatin1String("completed");
+            failed += e.state == QLatin1String("failed");
+        }
+        // The failed ones went first (oldest first), the completed paths and pending stayed.
+        QCOMPARE(pending, 4);
+        QCOMPARE(completed, 6);
+        QCOMPARE(failed, 0);
+        QCOMPARE(all->first().triggerId, QStringLiteral("trigger-9"));
+        // Only pending entries: nothing can go, the bound yields (their outcome is still due).
+        for (int i = 15; i < 30; ++i)
+            QVERIFY(add(i, QStringLiteral("in_progress")));
+        all = store.savepoints();
+        QCOMPARE(all->size(), 19); // 4 + 15 pending; all 6 completed were evicted, oldest first
+        QCOMPARE(store.pendingSavepoints()->size(), 19);
+    }
+
     void savepointLedger_roundTripsAndFindsByTriggerAndLocation()
     {
         QTemporaryDir dir;
