@@ -12,6 +12,7 @@
 #   ./opsdeck.sh fuzz [SECONDS]    deps + fuzz build + every libFuzzer target for SECONDS (60)
 #   ./opsdeck.sh sanitize          deps + asan build + unit and integration tests (ASan + UBSan)
 #   ./opsdeck.sh fuzz-test         deps + fuzz build + each target briefly on its seeds (ctest)
+#   ./opsdeck.sh soak [HOURS]      deps + release build + the console on the sandbox for HOURS (24)
 #
 # Set OPSDECK_JOBS to limit build parallelism (default: number of cores).
 set -euo pipefail
@@ -128,6 +129,24 @@ cmd_run() {
     fi
 }
 
+# The soak test (tests/soak) at the sandbox's demo pace (a rotation every 20 s, Solr churn) for
+# HOURS (decimals allowed): the console's resident memory must stay flat after warm-up. The samples
+# are in build/release/soak/rss.csv. ctest runs the same test for 75 s at a faster pace.
+cmd_soak() {
+    local hours="$1" seconds
+    [[ "$hours" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "soak: HOURS must be a number, not '$hours'"
+    seconds="$(awk -v h="$hours" 'BEGIN { printf "%d", h * 3600 }')"
+    [ "$seconds" -ge 60 ] || die "soak: at least one minute (HOURS >= 0.017)"
+    cmd_deps
+    cmd_build release
+    local dir
+    dir="$(build_dir release)"
+    log "soak: the console on the demo sandbox for $seconds s"
+    OPSDECK_BUILD_DIR="$dir" OPSDECK_SOAK_SECONDS="$seconds" OPSDECK_SOAK_ROTATE_SECONDS=20 \
+        QT_QPA_PLATFORM=offscreen "$dir/tests/soak/tst_soak" || die "soak failed (samples: $dir/soak/rss.csv)"
+    log "soak passed; samples in $dir/soak/rss.csv"
+}
+
 cmd_bench() {
     cmd_deps
     cmd_build release
@@ -222,6 +241,7 @@ case "${1:-}" in
     fuzz) shift; cmd_fuzz "${1:-60}" ;;
     sanitize) cmd_sanitize ;;
     fuzz-test) cmd_fuzz_test ;;
+    soak) shift; cmd_soak "${1:-24}" ;;
     ""|-h|--help|help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *) die "unknown command '$1' (try: deps, build, run, test, bench, package, fuzz, sanitize, fuzz-test)" ;;
+    *) die "unknown command '$1' (try: deps, build, run, test, bench, package, fuzz, sanitize, fuzz-test, soak)" ;;
 esac

@@ -8,8 +8,49 @@
 
 #include <QApplication>
 #include <QIcon>
+#include <QSocketNotifier>
+#include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace opsdeck {
+
+namespace {
+
+// SIGTERM (a session logout, systemd, `kill`) and SIGINT close the window the way its close
+// button does: the layout is saved, worker threads are joined, the history store is closed, and
+// the exit code is 0. The handler only writes a byte; the event loop does the rest.
+int g_quitPipe[2] = {-1, -1};
+
+void onQuitSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t n = ::write(g_quitPipe[1], &byte, 1);
+}
+
+void closeOnQuitSignals(QMainWindow *window)
+{
+    if (::pipe2(g_quitPipe, O_NONBLOCK | O_CLOEXEC) != 0)
+        return; // the default action (terminate) stays
+    auto *notifier = new QSocketNotifier(g_quitPipe[0], QSocketNotifier::Read, window);
+    QObject::connect(notifier, &QSocketNotifier::activated, window, [window] {
+        char buffer[16];
+        while (::read(g_quitPipe[0], buffer, sizeof buffer) > 0) {
+        }
+        window->close();
+        QApplication::quit();
+    });
+    struct sigaction sa
+    {
+    };
+    sa.sa_handler = onQuitSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(SIGTERM, &sa, nullptr);
+    ::sigaction(SIGINT, &sa, nullptr);
+}
+
+} // namespace
 
 int runGui(int &argc, char **argv, const GuiOptions &options)
 {
@@ -39,10 +80,9 @@ int runGui(int &argc, char **argv, const GuiOptions &options)
         for (const QString &warning : std::as_const(setup.profiles.warnings))
             log.warning(profilesSource, warning);
         if (setup.profiles.profiles.isEmpty() && options.configPath.isEmpty())
-            log.info(profilesSource,
-                     QStringLiteral("no profiles yet in %1: use Profile ▸ Edit "
-                                    "profiles… to create one")
-                         .arg(setup.configPath));
+            log.info(profilesSource, QStringLiteral("no profiles yet in %1: use Profile ▸ Edit "
+                                                    "profiles… to create one")
+                                         .arg(setup.configPath));
         else
             log.info(profilesSource, QStringLiteral("loaded %1 profile(s) from %2")
                                          .arg(setup.profiles.profiles.size())
@@ -81,6 +121,7 @@ int runGui(int &argc, char **argv, const GuiOptions &options)
     setup.history = &history;
 
     MainWindow window(std::move(setup));
+    closeOnQuitSignals(&window);
     window.show();
     return QApplication::exec();
 }
