@@ -12,8 +12,50 @@
 #include <QRegularExpression>
 #include <QSslKey>
 #include <QTimer>
+#include <algorithm>
+#include <cstring>
 
 namespace opsdeck::jobs {
+
+namespace {
+
+// The body of a POST or PATCH as a device that can be read once and never rewound. Qt's HTTP
+// layer silently sends a request again when the server closes the connection after reading it
+// without answering; it can only do that by rewinding the body. This device refuses, so Qt fails
+// the request (ContentReSendError) instead of repeating a non-idempotent statement.
+class OneShotBody : public QIODevice
+{
+public:
+    OneShotBody(QByteArray data, QObject *parent)
+        : QIODevice(parent)
+        , m_data(std::move(data))
+    {
+        open(QIODevice::ReadOnly);
+    }
+    bool isSequential() const override { return true; }
+    qint64 bytesAvailable() const override
+    {
+        return m_data.size() - m_pos + QIODevice::bytesAvailable();
+    }
+
+protected:
+    qint64 readData(char *out, qint64 max) override
+    {
+        const qint64 n = std::min(max, qint64(m_data.size()) - m_pos);
+        if (n <= 0)
+            return m_pos >= m_data.size() ? -1 : 0;
+        std::memcpy(out, m_data.constData() + m_pos, size_t(n));
+        m_pos += n;
+        return n;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    QByteArray m_data;
+    qint64 m_pos = 0;
+};
+
+} // namespace
 
 QString RestError::toString() const
 {
@@ -319,7 +361,9 @@ void RestClient::post(const QString &path, const QJsonObject &body, Callback don
 
 void RestClient::patch(const QString &path, Callback done)
 {
-    send(QByteArrayLiteral("PATCH"), path, {}, std::move(done));
+    // Flink reads an empty body as "{}" anyway; a real one lets Qt report when the request left
+    // and keeps it from being sent twice (see OneShotBody).
+    send(QByteArrayLiteral("PATCH"), path, QByteArrayLiteral("{}"), std::move(done));
 }
 
 void RestClient::send(const QByteArray &verb, const QString &path, const QByteArray &body,
@@ -346,19 +390,64 @@ void RestClient::send(const QByteArray &verb, const QString &path, const QByteAr
     request.setTransferTimeout(m_config.readTimeoutMs > 0 ? m_config.readTimeoutMs : 0);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
 
-    QNetworkReply *reply = m_nam->sendCustomRequest(request, verb, body);
+    QNetworkReply *reply = nullptr;
+    if (body.isEmpty()) {
+        reply = m_nam->sendCustomRequest(request, verb);
+    } else {
+        // POST and PATCH: never repeated behind our back (see OneShotBody).
+        request.setHeader(QNetworkRequest::ContentLengthHeader, body.size());
+        request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+        auto *device = new OneShotBody(body, nullptr);
+        reply = m_nam->sendCustomRequest(request, verb, device);
+        device->setParent(reply);
+    }
     ++m_pending;
 
     auto state = std::make_shared<ReplyState>();
 
+    const int connectMs = m_config.connectTimeoutMs > 0 ? m_config.connectTimeoutMs : 5000;
+    // Qt 6.4 emits requestSent only for a request with a body: a body-less request over plain
+    // HTTP (GET, the cancel PATCH) has no moment to stop a connect timer at, and a timer would
+    // cut off any answer slower than the connect timeout as "could not connect". Its connect
+    // phase is covered by the transfer (read) timeout instead. Over HTTPS the end of the
+    // handshake (encrypted) marks the connection.
+    const bool https = url.scheme() == QLatin1String("https");
     auto *connectTimer = new QTimer(reply);
     connectTimer->setSingleShot(true);
-    connectTimer->setInterval(m_config.connectTimeoutMs > 0 ? m_config.connectTimeoutMs : 5000);
+    connectTimer->setInterval(connectMs);
     connect(connectTimer, &QTimer::timeout, reply, [reply, state] {
         state->timedOut = true;
         reply->abort();
     });
-    connectTimer->start();
+    if (https || !body.isEmpty()) {
+        state->connectTimed = true;
+        connectTimer->start();
+    }
+    if (https)
+        connect(reply, &QNetworkReply::encrypted, connectTimer,
+                [connectTimer] { connectTimer->stop(); });
+    // An answer that begins means the request went out, whatever requestSent said.
+    connect(reply, &QNetworkReply::metaDataChanged, connectTimer, [reply, connectTimer, state] {
+        // Also emitted when a request fails: only a status line means an answer began.
+        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() > 0) {
+            state->sent = true;
+            connectTimer->stop();
+        }
+    });
+    // Qt's transfer timeout restarts with every byte that arrives: a server trickling one byte a
+    // second would hold the request for as long as it likes. The whole request gets connect +
+    // read timeout, then it is aborted.
+    if (m_config.readTimeoutMs > 0) {
+        auto *deadline = new QTimer(reply);
+        deadline->setSingleShot(true);
+        deadline->setInterval(connectMs + m_config.readTimeoutMs);
+        connect(deadline, &QTimer::timeout, reply, [reply, state] {
+            state->timedOut = true;
+            state->deadline = true;
+            reply->abort();
+        });
+        deadline->start();
+    }
     connect(reply, &QNetworkReply::requestSent, connectTimer, [connectTimer, state] {
         state->sent = true;
         connectTimer->stop();
@@ -376,7 +465,11 @@ void RestClient::send(const QByteArray &verb, const QString &path, const QByteAr
         });
     }
     connect(reply, &QNetworkReply::downloadProgress, reply,
-            [reply, state, limit = m_maxBodyBytes](qint64 received, qint64 total) {
+            [reply, state, connectTimer, limit = m_maxBodyBytes](qint64 received, qint64 total) {
+                if (received > 0) {
+                    state->sent = true;
+                    connectTimer->stop();
+                }
                 if (received > limit || total > limit) {
                     state->tooLarge = true;
                     reply->abort();
@@ -417,7 +510,7 @@ QString RestClient::flinkErrorMessage(const QByteArray &body)
 
 void RestClient::finish(QNetworkReply *reply, const Callback &done, const ReplyState &state)
 {
-    const auto &[sent, timedOut, pinFailed, tooLarge, sslErrors] = state;
+    const auto &[sent, connectTimed, timedOut, deadline, pinFailed, tooLarge, sslErrors] = state;
     RestResponse response;
     response.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString where = endpointLabel();
@@ -453,14 +546,38 @@ void RestClient::finish(QNetworkReply *reply, const Callback &done, const ReplyS
     // transfer timeout (QNetworkRequest::setTransferTimeout aborts the reply).
     if (timedOut || netError == QNetworkReply::TimeoutError ||
         netError == QNetworkReply::OperationCanceledError) {
-        fail(QStringLiteral("timeout"),
-             sent ? QStringLiteral("no complete reply from %1 within %2 ms (the request was sent; "
-                                   "it may still take effect)")
-                        .arg(where)
-                        .arg(m_config.readTimeoutMs)
-                  : QStringLiteral("could not connect to %1 within %2 ms")
-                        .arg(where)
-                        .arg(m_config.connectTimeoutMs));
+        const int connectMs = m_config.connectTimeoutMs > 0 ? m_config.connectTimeoutMs : 5000;
+        if (timedOut && !deadline && !sent)
+            fail(QStringLiteral("timeout"),
+                 QStringLiteral("could not connect to %1 within %2 ms%3")
+                     .arg(where)
+                     .arg(connectMs)
+                     .arg(m_base.scheme() == QLatin1String("https")
+                              ? QStringLiteral(" (TCP connect and TLS handshake)")
+                              : QString()));
+        else if (!sent && !connectTimed) {
+            // A body-less plain-HTTP request: Qt does not say whether it left, so it may have.
+            response.error =
+                RestError{QStringLiteral("timeout"), response.httpStatus,
+                          QStringLiteral("no complete reply from %1 within %2 ms (the request "
+                                         "may have been sent; it may still take effect)")
+                              .arg(where)
+                              .arg(m_config.readTimeoutMs),
+                          true};
+            done(response);
+        } else if (deadline)
+            fail(QStringLiteral("timeout"),
+                 QStringLiteral("no complete reply from %1 within %2 ms, the limit for a whole "
+                                "request (connect + read timeout; the request was sent; it may "
+                                "still take effect)")
+                     .arg(where)
+                     .arg(connectMs + m_config.readTimeoutMs));
+        else
+            fail(QStringLiteral("timeout"),
+                 QStringLiteral("no complete reply from %1 within %2 ms (the request was sent; "
+                                "it may still take effect)")
+                     .arg(where)
+                     .arg(m_config.readTimeoutMs));
         return;
     }
 
@@ -480,11 +597,28 @@ void RestClient::finish(QNetworkReply *reply, const Callback &done, const ReplyS
         case QNetworkReply::SslHandshakeFailedError:
             failTls(sslErrors);
             return;
+        case QNetworkReply::ContentReSendError:
+            // Qt wanted to send it again after the server hung up without answering; the body
+            // device refused (OneShotBody). It did reach the server once.
+            response.error = RestError{
+                QStringLiteral("connection_closed"), 0,
+                QStringLiteral("%1 closed the connection after the request was sent, without "
+                               "answering; opsdeck does not send it again (the request may "
+                               "still take effect)")
+                    .arg(where),
+                true};
+            done(response);
+            return;
         case QNetworkReply::RemoteHostClosedError:
+            // After the request went out the TLS hints would mislead: the server read it and
+            // hung up (a crash, a proxy timeout), and the request may have taken effect.
             fail(QStringLiteral("connection_closed"),
-                 QStringLiteral("%1 closed the connection before answering (TLS expected? a "
-                                "client certificate required?)")
-                     .arg(where));
+                 sent ? QStringLiteral("%1 closed the connection after the request was sent, "
+                                       "without answering (the request may still take effect)")
+                            .arg(where)
+                      : QStringLiteral("%1 closed the connection before answering (TLS expected? "
+                                       "a client certificate required?)")
+                            .arg(where));
             return;
         default:
             if (!sslErrors.isEmpty() ||

@@ -47,8 +47,12 @@ struct RestResponse
 // The Flink REST transport: one QNetworkAccessManager per client, HTTP or HTTPS, a custom CA,
 // a client certificate (PEM or PKCS#12), optional SHA-256 pinning of the server certificate, a
 // bearer token and extra headers from secret references, connect and read timeouts, and a limit
-// on body size. Lives on the thread that created it (the GUI thread in the app); every call is
-// asynchronous and the callback runs on that thread.
+// on body size (DefaultMaxBodyBytes, 64 MiB: a bigger reply is refused as too_large while it
+// arrives, or at once when its Content-Length says so). The read timeout is the longest silence
+// between two bytes; a whole request also has an overall deadline of connect timeout + read
+// timeout, so a server that trickles its answer cannot hold a request for longer than that. Lives
+// on the thread that created it (the GUI thread in the app); every call is asynchronous and the
+// callback runs on that thread.
 //
 // Nothing is retried here. A caller that wants to retry a GET does so itself; POST and PATCH are
 // never repeated automatically.
@@ -89,10 +93,12 @@ private:
     // What the reply's signals told us before it finished.
     struct ReplyState
     {
-        bool sent = false;      // the request left (QNetworkReply::requestSent)
-        bool timedOut = false;  // our connect timer aborted it
-        bool pinFailed = false; // the server certificate did not match the pin
-        bool tooLarge = false;  // the body passed the size limit
+        bool sent = false;         // the request left (requestSent) or an answer began
+        bool connectTimed = false; // a connect timer ran (https, or a request with a body)
+        bool timedOut = false;     // our connect timer or the overall deadline aborted it
+        bool deadline = false;     // the overall deadline (connect + read timeout) aborted it
+        bool pinFailed = false;    // the server certificate did not match the pin
+        bool tooLarge = false;     // the body passed the size limit
         QList<QSslError> sslErrors;
     };
     void send(const QByteArray &verb, const QString &path, const QByteArray &body, Callback done);
