@@ -262,6 +262,8 @@ struct JobExecutor::Pending
     QElapsedTimer sinceGoodPoll;
     std::optional<SavepointLedgerEntry> ledger;
     QString ledgerStateBefore; // disposal: restored when the disposal does not succeed
+    bool answerLost = false;   // the trigger request was sent but its answer never arrived
+    bool seen = false;         // a poll found the trigger on the cluster
 };
 
 JobExecutor::JobExecutor(RestClient *client, HistoryStore *history, AuditTrail *audit,
@@ -530,16 +532,21 @@ void JobExecutor::triggerSavepoint(const Statement &s, int waitMs, Done done,
                 return;
             if (!r.ok()) {
                 const RestError &e = *r.error;
-                if (isTransport(e) && e.requestSent) {
-                    // Sent, but no answer: the cluster may have started it. Find out by polling the
-                    // trigger id, never by sending it again.
+                // Sent, but no usable answer: no answer at all, or a 2xx whose body was cut off
+                // or unreadable (the cluster accepted it). The cluster may have started it: find
+                // out by polling the trigger id, never by sending it again.
+                const bool accepted = e.httpStatus >= 200 && e.httpStatus < 300;
+                if ((isTransport(e) && e.requestSent) || accepted) {
                     partial.info =
-                        QStringLiteral("the trigger request got no answer (%1); following "
-                                       "trigger %2 to learn whether it started")
-                            .arg(e.message, op.triggerId);
+                        QStringLiteral("the trigger request got no %1answer (%2); following "
+                                       "trigger %3 to learn whether it started")
+                            .arg(accepted ? QStringLiteral("readable ") : QString(), e.message,
+                                 op.triggerId);
                     self->startOperation(op, waitMs, partial, done);
-                    if (auto *pending = self->m_ops.value(op.triggerId))
+                    if (auto *pending = self->m_ops.value(op.triggerId)) {
                         pending->ledger = ledger;
+                        pending->answerLost = true;
+                    }
                     return;
                 }
                 if (ledger && self->m_history) {
@@ -610,9 +617,20 @@ void JobExecutor::poll(const QString &triggerId)
             return;
         switch (readPoll(r, p->op)) {
         case PollOutcome::Final:
+            if (p->op.state == JobOperation::State::Unknown && p->answerLost && !p->seen) {
+                // Not an expired result: the cluster never had this trigger. The request went
+                // out and its answer was lost; most likely it never arrived.
+                p->op.failure =
+                    QStringLiteral("outcome unknown: the trigger request got no answer and the "
+                                   "cluster has no record of trigger %1, so it most likely never "
+                                   "arrived (or the JobManager restarted); check SHOW JOBS and "
+                                   "SHOW SAVEPOINTS before running it again")
+                        .arg(triggerId);
+            }
             self->finishOperation(triggerId);
             return;
         case PollOutcome::Pending:
+            p->seen = true;
             p->sinceGoodPoll.restart();
             self->schedulePoll(triggerId);
             return;
@@ -887,8 +905,18 @@ void JobExecutor::dropSavepoint(const Statement &s, int waitMs, Done done)
                            StatementResult failed = failedWith(s, *r.error);
                            failed.columns = partial.columns;
                            if (ledger) {
+                               // Refused only when the cluster said so; a request that went out
+                               // and got no usable answer may have disposed it (Flink's disposal
+                               // has no client trigger id to follow).
+                               const bool refused =
+                                   r.error->httpStatus >= 300 || !r.error->requestSent;
                                ledger->failure =
-                                   QStringLiteral("disposal refused: ") + r.error->message;
+                                   (refused ? QStringLiteral("disposal refused: ")
+                                            : QStringLiteral("disposal outcome unknown (the "
+                                                             "request was sent, no usable "
+                                                             "answer came back): ")) +
+                                   r.error->message;
+                               ledger->updatedAt = QDateTime::currentDateTimeUtc();
                                (void)self->m_history->updateSavepoint(*ledger);
                            }
                            done(failed);
