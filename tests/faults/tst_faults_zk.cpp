@@ -54,9 +54,13 @@ namespace {
 constexpr int LeaderKillRounds = 20;
 // Bound for one round: leader killed, both sides back and correct, the member restarted.
 constexpr int RoundBoundMs = 30000;
-// Longest the GUI thread may stop turning during a scenario. Measured on a loaded 2-core machine:
-// see the qInfo lines of each scenario.
-constexpr qint64 StallBoundMs = 250;
+// Longest the GUI thread may stop turning during a scenario (the qInfo lines print each figure).
+// Measured on the shared 2-core machine at a load average of 7 to 12: 110 and 188 ms in the
+// leader-kill rounds, under 50 ms elsewhere; the product's own work per event is far below that,
+// the rest is the scheduler. Anything the product could block on is much longer: zookeeper_close
+// waits up to 3 s for a live server, a connection attempt 2/3 of the session timeout (>= 1.3 s
+// here).
+constexpr qint64 StallBoundMs = 400;
 
 void discardZkLog(const char *) {}
 
@@ -425,15 +429,17 @@ private:
     QElapsedTimer m_wall;
 
 private slots:
+    // One harness for the whole case: scenario 2 reuses the ensemble of scenario 1 when it is
+    // whole (a quorum start costs several seconds of the time budget).
     void initTestCase()
     {
         m_wall.start();
         QVERIFY2(QFileInfo::exists(opsdeckBinary()), qPrintable(opsdeckBinary()));
+        m_harness = std::make_unique<Harness>();
     }
-    void init() { m_harness = std::make_unique<Harness>(); }
-    void cleanup() { m_harness.reset(); }
     void cleanupTestCase()
     {
+        m_harness.reset();
         qInfo("faults_zk: whole test case took %lld ms", static_cast<long long>(m_wall.elapsed()));
     }
 
@@ -443,6 +449,7 @@ private slots:
     void ensembleLeaderKilledRepeatedly()
     {
         ON_HARNESS(boot, 120000, [](World &w, Job &j) {
+            w.sim.reset();
             w.ensemble = std::make_unique<ZooKeeperEnsemble>(3);
             if (auto s = w.ensemble->start(); !s)
                 return errorText(s.error());
@@ -561,11 +568,20 @@ private slots:
     void allServersStoppedAndRestarted()
     {
         ON_HARNESS(boot, 120000, [](World &w, Job &j) {
-            w.ensemble = std::make_unique<ZooKeeperEnsemble>(3);
-            if (auto s = w.ensemble->start(); !s)
-                return errorText(s.error());
-            const QString error =
-                startCluster(w, w.ensemble->connectString() + QStringLiteral("/solr"), 2, j);
+            bool whole = w.ensemble && w.sim && w.ensemble->leaderIndex() >= 0;
+            for (int i = 0; whole && i < w.ensemble->size(); ++i)
+                whole = w.ensemble->server(i).isRunning();
+            QString error;
+            if (whole && w.sim->waitForIdle(10000)) {
+                j.strings = w.sim->electionOrder(); // what scenario 1 left: two nodes
+            } else {
+                w.sim.reset();
+                w.ensemble = std::make_unique<ZooKeeperEnsemble>(3);
+                if (auto s = w.ensemble->start(); !s)
+                    return errorText(s.error());
+                error =
+                    startCluster(w, w.ensemble->connectString() + QStringLiteral("/solr"), 2, j);
+            }
             j.strings.prepend(w.ensemble->connectString());
             return error;
         });
@@ -579,6 +595,7 @@ private slots:
         GuiSide gui(profile);
         WatchProcess watch({QStringLiteral("--config"), config});
         QVERIFY(watch.started());
+        QCOMPARE(order.size(), 2);
         QTRY_VERIFY_WITH_TIMEOUT(gui.connected() && gui.electionShown() == order, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(watch.size() > 0, 20000);
 
@@ -609,6 +626,29 @@ private slots:
                                   qPrintable(gui.summary()), 15000);
         QVERIFY(watch.running());
         QVERIFY(gui.status().lastConfirmed >= confirmed);
+        // The watch line says stale and why.
+        bool watchSaidWhy = false;
+        for (qsizetype i = watchMark; i < watch.size(); ++i) {
+            const QJsonObject line = watch.at(i);
+            watchSaidWhy = watchSaidWhy || (watch.stateOf(i) == QLatin1String("reconnecting") &&
+                                            line.value(QLatin1String("zookeeper"))
+                                                .toObject()
+                                                .value(QLatin1String("stale"))
+                                                .toBool() &&
+                                            line.value(QLatin1String("message"))
+                                                .toString()
+                                                .contains(QLatin1String("lost the connection")));
+        }
+        QVERIFY2(watchSaidWhy, qPrintable(watch.dump(watchMark)));
+        // A one-shot run meanwhile: UNKNOWN within its --timeout, naming the ensemble.
+        const OpsdeckRun down =
+            runOpsdeck({QStringLiteral("roles"), QStringLiteral("--zk"), connect,
+                        QStringLiteral("--timeout"), QStringLiteral("1000")},
+                       {}, 15000);
+        QCOMPARE(down.exitCode, 3);
+        QVERIFY2(down.err.contains(connect) &&
+                     down.err.contains(QLatin1String("no ZooKeeper session within 1000 ms")),
+                 qPrintable(down.err));
 
         ON_HARNESS(restart, 120000, [](World &w, Job &) {
             const auto s = w.ensemble->start();
@@ -651,6 +691,8 @@ private slots:
     void sessionExpiryReloadsAndRearmsWatches()
     {
         ON_HARNESS(boot, 60000, [](World &w, Job &j) {
+            w.sim.reset();
+            w.ensemble.reset(); // done with: its three JVMs would only compete for the CPU
             w.server = std::make_unique<ZooKeeperServer>();
             if (auto s = w.server->start(); !s)
                 return errorText(s.error());
