@@ -392,7 +392,10 @@ void RestClient::send(const QByteArray &verb, const QString &path, const QByteAr
 
     QNetworkReply *reply = nullptr;
     if (body.isEmpty()) {
-        reply = m_nam->sendCustomRequest(request, verb);
+        // The QByteArray overload, as before: without a device Qt 6.4 reports requestSent for a
+        // GET once it is written into a TLS 1.3 stream the server then refuses for want of a
+        // client certificate, and that refusal would read as "sent".
+        reply = m_nam->sendCustomRequest(request, verb, QByteArray());
     } else {
         // POST and PATCH: never repeated behind our back (see OneShotBody).
         request.setHeader(QNetworkRequest::ContentLengthHeader, body.size());
@@ -429,7 +432,8 @@ void RestClient::send(const QByteArray &verb, const QString &path, const QByteAr
     // An answer that begins means the request went out, whatever requestSent said.
     connect(reply, &QNetworkReply::metaDataChanged, connectTimer, [reply, connectTimer, state] {
         // Also emitted when a request fails: only a status line means an answer began.
-        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() > 0) {
+        if (reply->error() == QNetworkReply::NoError &&
+            reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() > 0) {
             state->sent = true;
             connectTimer->stop();
         }
@@ -466,7 +470,7 @@ void RestClient::send(const QByteArray &verb, const QString &path, const QByteAr
     }
     connect(reply, &QNetworkReply::downloadProgress, reply,
             [reply, state, connectTimer, limit = m_maxBodyBytes](qint64 received, qint64 total) {
-                if (received > 0) {
+                if (received > 0 && reply->error() == QNetworkReply::NoError) {
                     state->sent = true;
                     connectTimer->stop();
                 }
