@@ -14,6 +14,7 @@
 #include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace opsdeck::jobs {
@@ -166,6 +167,48 @@ Result<void> appendLine(const QString &path, const QByteArray &bytes, qint64 max
 }
 
 } // namespace
+
+namespace {
+
+Result<void> enoughSpace(const QString &path, const QString &what)
+{
+    struct statvfs fs
+    {
+    };
+    const QByteArray dir = QFile::encodeName(QFileInfo(path).absolutePath());
+    if (::statvfs(dir.constData(), &fs) != 0)
+        return {}; // the open (or the write) says what is wrong
+    const qint64 free = qint64(fs.f_bavail) * qint64(fs.f_frsize);
+    if (free < AuditTrail::MinFreeBytes)
+        return makeError(
+            ErrorCode::Io,
+            QStringLiteral("no space left for the %1 (%2 bytes free)").arg(what).arg(free), path);
+    return {};
+}
+
+} // namespace
+
+Result<void> AuditTrail::checkWritable() const
+{
+    if (!m_path.isEmpty()) {
+        QDir().mkpath(QFileInfo(m_path).absolutePath());
+        const QByteArray native = QFile::encodeName(m_path);
+        const int fd = ::open(native.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return makeError(ErrorCode::Io,
+                             QStringLiteral("cannot open the audit file: %1")
+                                 .arg(QString::fromLocal8Bit(std::strerror(errno))),
+                             m_path);
+        ::close(fd);
+        if (auto space = enoughSpace(m_path, QStringLiteral("audit file")); !space)
+            return space;
+    }
+    if (m_store && m_store->isOpen()) {
+        if (auto space = enoughSpace(m_store->path(), QStringLiteral("history database")); !space)
+            return space;
+    }
+    return {};
+}
 
 Result<void> AuditTrail::append(const AuditRecord &record)
 {

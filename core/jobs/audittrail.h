@@ -28,6 +28,14 @@ public:
     Result<void> append(const AuditRecord &record);
     QString path() const { return m_path; }
 
+    // Can a record be written now? The file opens for appending and its file system (and the
+    // history database's) has at least MinFreeBytes free; a history store that was given but is
+    // not open is not an error (the console runs on with history disabled, loudly). The job
+    // executor asks before it sends a mutating statement, and refuses to send when the answer
+    // is no: a destructive statement without its audit record is not run.
+    static constexpr qint64 MinFreeBytes = 64 * 1024;
+    Result<void> checkWritable() const;
+
     // Bound of the file: when a line would take it past MaxFileBytes, audit.jsonl becomes
     // audit.jsonl.1 (.1 becomes .2 and so on) and a new file is started; the oldest beyond
     // KeptFiles is deleted. So at most (KeptFiles + 1) x MaxFileBytes are kept (80 MiB, about

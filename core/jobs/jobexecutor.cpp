@@ -52,6 +52,17 @@ bool isTransport(const RestError &e)
            (kinds.contains(e.kind) || e.kind.startsWith(QLatin1String("tls_")));
 }
 
+// Not sent because a record it needs cannot be written (kind: audit_unavailable,
+// ledger_unavailable).
+StatementResult notSent(const Statement &s, const QString &kind, const QString &message)
+{
+    StatementResult r;
+    r.statement = s;
+    r.status = ExecStatus::NotExecuted;
+    r.error = RestError{kind, 0, message, false};
+    return r;
+}
+
 StatementResult failedWith(const Statement &s, const RestError &e)
 {
     StatementResult r;
@@ -312,19 +323,21 @@ int JobExecutor::activeOperations() const
     return static_cast<int>(m_ops.size());
 }
 
-void JobExecutor::audit(const Statement &s, const QString &triggerId, const QString &outcome)
+Result<void> JobExecutor::audit(const Statement &s, const QString &triggerId,
+                                const QString &outcome)
 {
     if (!m_audit)
-        return;
+        return {};
     const auto written = m_audit->append(AuditTrail::makeRecord(
         m_profile, m_client->endpointLabel(), s.canonicalText(), triggerId, outcome));
     if (!written)
         qWarning("audit: %s", qPrintable(written.error().toString()));
+    return written;
 }
 
 void JobExecutor::recordDeclined(const Statement &statement, const QString &outcome)
 {
-    audit(statement, {}, outcome);
+    (void)audit(statement, {}, outcome); // a failure is logged; the statement was not run
 }
 
 void JobExecutor::execute(const Statement &statement, int waitMs, Done done)
@@ -333,14 +346,38 @@ void JobExecutor::execute(const Statement &statement, int waitMs, Done done)
     // more when a background operation finishes later).
     Done answer = done;
     if (statement.isMutating()) {
+        // A destructive statement is not sent when its audit record could not be written.
+        if (m_audit) {
+            const Result<void> writable = m_audit->checkWritable();
+            if (!writable) {
+                qWarning("audit: %s", qPrintable(writable.error().toString()));
+                // Answered from the event loop, like every other result (callers wait for it).
+                const StatementResult refused =
+                    notSent(statement, QStringLiteral("audit_unavailable"),
+                            QStringLiteral("not sent: its audit record cannot be written (%1)")
+                                .arg(writable.error().toString()));
+                QMetaObject::invokeMethod(
+                    this, [done, refused] { done(refused); }, Qt::QueuedConnection);
+                return;
+            }
+        }
         answer = [this, done, statement](const StatementResult &r) {
             QString outcome = execStatusName(r.status);
             if (r.error)
                 outcome += QStringLiteral(": ") + r.error->toString();
             else if (!r.rows.isEmpty() && !r.rows.first().isEmpty())
                 outcome += QStringLiteral(": ") + r.rows.first().constLast().toString();
-            audit(statement, r.triggerId, outcome);
-            done(r);
+            const Result<void> written = audit(statement, r.triggerId, outcome);
+            if (written) {
+                done(r);
+                return;
+            }
+            // It ran, but its record is missing: said with the result, never only in a log.
+            StatementResult out = r;
+            const QString missing = QStringLiteral("the audit record was NOT written: %1")
+                                        .arg(written.error().toString());
+            out.info = out.info.isEmpty() ? missing : out.info + QStringLiteral("; ") + missing;
+            done(out);
         };
     }
     switch (statement.kind) {
@@ -510,12 +547,20 @@ void JobExecutor::triggerSavepoint(const Statement &s, int waitMs, Done done,
         e.triggeredAt = op.startedAt;
         e.state = QStringLiteral("in_progress");
         auto id = m_history->addSavepoint(e);
-        if (id) {
-            e.id = id.value();
-            ledger = e;
-        } else {
+        if (!id) {
+            // Without its ledger entry the trigger id (and so the savepoint's path) could be
+            // lost: the trigger is not sent.
             qWarning("savepoint ledger: %s", qPrintable(id.error().toString()));
+            const StatementResult refused =
+                notSent(s, QStringLiteral("ledger_unavailable"),
+                        QStringLiteral("not sent: the savepoint ledger cannot record it (%1)")
+                            .arg(id.error().toString()));
+            QMetaObject::invokeMethod(
+                this, [done, refused] { done(refused); }, Qt::QueuedConnection);
+            return;
         }
+        e.id = id.value();
+        ledger = e;
     }
 
     StatementResult partial;
@@ -711,7 +756,8 @@ void JobExecutor::finishOperation(const QString &triggerId)
             outcome += QStringLiteral(": ") + p->op.location;
         if (!p->op.failure.isEmpty())
             outcome += QStringLiteral(": ") + p->op.failure;
-        audit(*p->statement, triggerId, QStringLiteral("later ") + outcome);
+        (void)audit(*p->statement, triggerId,
+                    QStringLiteral("later ") + outcome); // logged on failure
     }
     m_ops.remove(triggerId);
     delete p;

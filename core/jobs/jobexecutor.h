@@ -157,7 +157,7 @@ private:
     void finishOperation(const QString &triggerId);
     void answerWaiter(const QString &triggerId, bool final);
     void updateLedger(const JobOperation &op);
-    void audit(const Statement &s, const QString &triggerId, const QString &outcome);
+    Result<void> audit(const Statement &s, const QString &triggerId, const QString &outcome);
 
     RestClient *m_client;
     HistoryStore *m_history;

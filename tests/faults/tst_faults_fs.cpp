@@ -17,6 +17,7 @@
 #include "certnotifier.h"
 #include "common/activitylog.h"
 #include "common/historystore.h"
+#include "flinksim.h"
 #include "jobs/audittrail.h"
 #include "opsdeckprocess.h"
 #include "reloadeventsmodel.h"
@@ -534,6 +535,7 @@ private slots:
     void inotifyInstancesExhausted();
     void diskFullAuditTrailAndLedger();
     void diskFullReloadEventHistory();
+    void diskFullRefusesDestructiveStatements();
 
 private:
     Pki m_pki;
@@ -1110,6 +1112,63 @@ void TestFaultsFs::diskFullReloadEventHistory()
                      QStringLiteral("CHANGED:") + QString::fromLatin1(fourth.sha256Hex.left(8))}));
     gui.controller->setProfile(std::nullopt);
     store.close();
+}
+
+// `opsdeck jobs` with its audit file and history database on a full disk: a destructive
+// statement is not sent (no record, no run), a read still works, and with space back the same
+// statement runs and is recorded once.
+void TestFaultsFs::diskFullRefusesDestructiveStatements()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    MountGuard unmountFirst;
+    const QString data = tmp.path() + QStringLiteral("/xdg-data");
+    const QString mnt = data + QStringLiteral("/opsdeck"); // AppDataLocation of opsdeck
+    QVERIFY(mountTmpfs(mnt, "size=512k,mode=0700"));
+    FlinkSimOptions fo;
+    fo.jobCount = 0;
+    FlinkSimulator flink(fo);
+    QVERIFY(flink.listen());
+    const QString id = flink.addJob(QStringLiteral("orders"));
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("XDG_DATA_HOME"), data);
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), tmp.path() + QStringLiteral("/xdg-config"));
+    const QString url = flink.baseUrl().toString();
+    const QStringList stop{QStringLiteral("jobs"),
+                           QStringLiteral("--endpoint"),
+                           url,
+                           QStringLiteral("--yes"),
+                           QStringLiteral("-e"),
+                           QStringLiteral("STOP JOB '%1'").arg(id)};
+    // The history database exists before the disk fills (as it would after any earlier run).
+    OpsdeckRun r = runOpsdeck({QStringLiteral("jobs"), QStringLiteral("--endpoint"), url,
+                               QStringLiteral("-e"), QStringLiteral("SHOW JOBS")},
+                              env);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(fillUp(mnt + QStringLiteral("/filler")) >= 0, "could not fill the tmpfs");
+
+    r = runOpsdeck(stop, env);
+    QVERIFY2(r.exitCode != 0, qPrintable(r.out + r.err));
+    const QString said = r.out + r.err;
+    QVERIFY2(said.contains(QStringLiteral("audit record cannot be written")), qPrintable(said));
+    QVERIFY2(said.contains(QStringLiteral("no space left"), Qt::CaseInsensitive), qPrintable(said));
+    QCOMPARE(flink.requestCount("PATCH"), 0); // nothing was sent
+    QCOMPARE(flink.jobState(id), QStringLiteral("RUNNING"));
+    // Reading is not blocked by the audit trail.
+    r = runOpsdeck({QStringLiteral("jobs"), QStringLiteral("--endpoint"), url, QStringLiteral("-e"),
+                    QStringLiteral("SHOW JOBS")},
+                   env);
+    QCOMPARE(r.exitCode, 0);
+
+    // Space again: it runs, and is recorded exactly once.
+    QVERIFY(QFile::remove(mnt + QStringLiteral("/filler")));
+    r = runOpsdeck(stop, env);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QCOMPARE(flink.requestCount("PATCH"), 1);
+    const JsonLines lines = readJsonLines(mnt + QStringLiteral("/audit.jsonl"));
+    QCOMPARE(lines.bad, 0);
+    QCOMPARE(lines.objects.size(), 1);
+    QVERIFY(lines.objects.first().value(QStringLiteral("statement")).toString().contains(id));
 }
 
 int main(int argc, char *argv[])
