@@ -16,8 +16,8 @@ class StallMeter : public QObject
 {
 public:
     explicit StallMeter(int tickMs = 5, QObject *parent = nullptr)
-        : QObject(parent),
-          m_tickMs(tickMs)
+        : QObject(parent)
+        , m_tickMs(tickMs)
     {
         m_timer.setTimerType(Qt::PreciseTimer);
         m_timer.setInterval(tickMs);
