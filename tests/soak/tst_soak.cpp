@@ -4,7 +4,7 @@
 // `./opsdeck.sh run`, for a fixed time. The console's resident memory is sampled from /proc and
 // must stay flat once it is warmed up; the work it did (reload events stored) is checked, so an
 // idle console cannot pass. ctest runs it shortened (OPSDECK_SOAK_SECONDS, default 75 s, with a
-// rotation every 2 s); `./opsdeck.sh soak [HOURS]` runs it for a day at the sandbox's demo pace.
+// rotation every 3 s); `./opsdeck.sh soak [HOURS]` runs it for a day at the sandbox's demo pace.
 //
 // Environment: OPSDECK_SOAK_SECONDS (duration), OPSDECK_SOAK_ROTATE_SECONDS (the sandbox's
 // rotation period), OPSDECK_SOAK_MAX_GROWTH_MB (the bound on growth after warm-up, default 16).
@@ -82,7 +82,7 @@ private Q_SLOTS:
     void consoleMemoryStaysFlatOnTheSandbox()
     {
         const int seconds = envInt("OPSDECK_SOAK_SECONDS", 75);
-        const int rotate = envInt("OPSDECK_SOAK_ROTATE_SECONDS", 2);
+        const int rotate = envInt("OPSDECK_SOAK_ROTATE_SECONDS", 3);
         const qint64 maxGrowthKb = envInt("OPSDECK_SOAK_MAX_GROWTH_MB", 16) * 1024LL;
         const int sampleMs = std::clamp(seconds * 1000 / 120, 500, 60000);
 
@@ -147,11 +147,10 @@ private Q_SLOTS:
         QVERIFY(history.open(dir.filePath(QStringLiteral("data/opsdeck/history.sqlite"))));
         const auto events = history.reloadEvents(HistoryStore::MaxReloadEvents);
         QVERIFY2(events, qPrintable(events ? QString() : events.error().toString()));
-        const int expectedRotations = seconds / rotate / 3;
-        QVERIFY2(events.value().size() >= expectedRotations,
-                 qPrintable(QStringLiteral("only %1 reload events stored in %2 s")
-                                .arg(events.value().size())
-                                .arg(seconds)));
+        // At least a fifth of the rotations: the monitor's quiet period and a loaded machine
+        // merge some, an idle console would store none.
+        const int expectedRotations = std::max(3, seconds / rotate / 5);
+        const bool enoughWork = events.value().size() >= expectedRotations;
 
         // Memory: warm-up is the first 40 %; the baseline is the median of the next 10 %, the
         // end the median of the last 10 %.
@@ -180,6 +179,9 @@ private Q_SLOTS:
               "baseline %lld kB, end %lld kB, growth %lld kB (bound %lld kB), peak %lld kB",
               seconds, rotate, int(events.value().size()), int(n), baseline, last, growth,
               maxGrowthKb, peak);
+        QVERIFY2(enoughWork, qPrintable(QStringLiteral("only %1 reload events stored in %2 s")
+                                            .arg(events.value().size())
+                                            .arg(seconds)));
         QVERIFY2(growth < maxGrowthKb,
                  qPrintable(QStringLiteral("resident memory grew by %1 kB after warm-up (bound "
                                            "%2 kB); samples in %3")
