@@ -142,8 +142,10 @@ cmd_soak() {
     local dir
     dir="$(build_dir release)"
     log "soak: the console on the demo sandbox for $seconds s"
+    # QtTest's watchdog ends a test function after 5 minutes unless told otherwise.
     OPSDECK_BUILD_DIR="$dir" OPSDECK_SOAK_SECONDS="$seconds" OPSDECK_SOAK_ROTATE_SECONDS=20 \
-        QT_QPA_PLATFORM=offscreen "$dir/tests/soak/tst_soak" || die "soak failed (samples: $dir/soak/rss.csv)"
+        QTEST_FUNCTION_TIMEOUT="$(((seconds + 600) * 1000))" QT_QPA_PLATFORM=offscreen \
+        "$dir/tests/soak/tst_soak" || die "soak failed (samples: $dir/soak/rss.csv)"
     log "soak passed; samples in $dir/soak/rss.csv"
 }
 
