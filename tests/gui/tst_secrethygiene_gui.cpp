@@ -8,10 +8,8 @@
 // text", including docks that are not raised), the Activity log, every Qt log message of the run,
 // the history database and the audit file. The screenshot is saved for a human to look at.
 
-#include "certfactory.h"
 #include "common/activitylog.h"
 #include "common/historystore.h"
-#include "flinksim.h"
 #include "healthcontroller.h"
 #include "jobspanel.h"
 #include "jobsresultmodel.h"
@@ -19,9 +17,8 @@
 #include "noderolesmodel.h"
 #include "noderolespanel.h"
 #include "screenshot.h"
-#include "solrsim.h"
+#include "securedcluster.h"
 #include "testmain.h"
-#include "zookeeperserver.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
@@ -37,7 +34,6 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTextEdit>
-#include <zookeeper/zookeeper.h>
 
 using namespace opsdeck;
 using namespace opsdeck::test;
@@ -132,14 +128,8 @@ class TestSecretHygieneGui : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    std::unique_ptr<ZooKeeperServer> m_zk;
-    std::unique_ptr<SolrClusterSim> m_solr;
-    std::unique_ptr<FlinkSimulator> m_flink;
-    QByteArray m_keyCanary;
-    QString m_pemDir;
-    QString m_p12Dir;
-    QString m_wrongDir;
-    QString m_jobId;
+    SecuredCluster m_cluster;
+    QString m_wrongDir; // the PKCS#12 store again, opened with a wrong (canary) password
     Profile m_profile;
 
 private Q_SLOTS:
@@ -152,64 +142,25 @@ private Q_SLOTS:
         // The wrong password of the third bundle is a canary too: its error must not echo it.
         qputenv("OPSDECK_GUI_WRONG_PW", ZkPassword);
 
-        m_zk = std::make_unique<ZooKeeperServer>();
-        QVERIFY(m_zk->start());
-        m_solr = std::make_unique<SolrClusterSim>(m_zk->connectString() + QStringLiteral("/solr"));
-        QVERIFY(m_solr->bootstrap());
-        SolrNodeSpec spec;
-        spec.port = 8983;
-        QVERIFY(m_solr->startNode(spec));
-        ZkClient admin;
-        QVERIFY(admin.connect(m_zk->connectString()));
-        QVERIFY(admin.addDigestAuth("solr:" + ZkPassword));
-        QCOMPARE(zoo_set_acl(admin.handle(), "/solr/live_nodes", -1, &ZOO_CREATOR_ALL_ACL),
-                 int(ZOK));
-        QVERIFY(
-            admin.set(QStringLiteral("/solr/security.json"),
-                      "{\"authentication\":{\"class\":\"solr.BasicAuthPlugin\",\"credentials\":{"
-                      "\"solr\":\"" +
-                          SecurityCanary + "\"}}}"));
-
-        const auto pki = CertFactory::chain(
-            CertSpec::server(QStringLiteral("localhost"), {}, {QStringLiteral("127.0.0.1")}), 0);
-        QVERIFY(pki);
-        const QList<QByteArray> keyLines = pki->leaf.keyPem.split('\n');
-        QVERIFY(keyLines.size() > 3);
-        m_keyCanary = keyLines.at(2);
-        QVERIFY(m_keyCanary.size() >= 40);
-        m_pemDir = m_dir.filePath(QStringLiteral("pem"));
-        QVERIFY(CertFactory::writeFile(m_pemDir, QStringLiteral("tls.crt"),
-                                       pki->leaf.certPem + pki->root.certPem));
-        QVERIFY(CertFactory::writeFile(m_pemDir, QStringLiteral("tls.key"), pki->leaf.keyPem));
-        QVERIFY(CertFactory::writeFile(m_dir.path(), QStringLiteral("ca.crt"), pki->root.certPem));
-        const auto p12 = CertFactory::pkcs12(pki->leaf, StorePassword, {pki->root});
-        QVERIFY(p12);
-        m_p12Dir = m_dir.filePath(QStringLiteral("p12"));
-        QVERIFY(CertFactory::writeFile(m_p12Dir, QStringLiteral("keystore.p12"), *p12));
+        m_cluster.zkPassword = ZkPassword;
+        m_cluster.storePassword = StorePassword;
+        m_cluster.securityCanary = SecurityCanary;
+        const QString started = m_cluster.start(m_dir.path(), QStringLiteral("orders-canary-job"));
+        QVERIFY2(started.isEmpty(), qPrintable(started));
         m_wrongDir = m_dir.filePath(QStringLiteral("p12-wrong"));
-        QVERIFY(CertFactory::writeFile(m_wrongDir, QStringLiteral("keystore.p12"), *p12));
-
-        FlinkSimOptions fo;
-        fo.jobCount = 0;
-        fo.tls = FlinkSimOptions::Tls::Server;
-        fo.certFile = m_pemDir + QStringLiteral("/tls.crt");
-        fo.keyFile = m_pemDir + QStringLiteral("/tls.key");
-        fo.clusterSavepointDir = m_dir.filePath(QStringLiteral("savepoints"));
-        m_flink = std::make_unique<FlinkSimulator>(fo);
-        QVERIFY(m_flink->listen());
-        m_jobId = m_flink->addJob(QStringLiteral("orders-canary-job"));
+        QVERIFY(CertFactory::writeFile(m_wrongDir, QStringLiteral("keystore.p12"), m_cluster.p12));
 
         m_profile.name = QStringLiteral("secure");
-        m_profile.zookeeper.connectString = m_zk->connectString() + QStringLiteral("/solr");
+        m_profile.zookeeper.connectString = m_cluster.zkConnect();
         m_profile.zookeeper.digestAuth = SecretRef::fromEnv(QStringLiteral("OPSDECK_GUI_ZK_AUTH"));
-        m_profile.rest.url = QStringLiteral("https://127.0.0.1:%1").arg(m_flink->port());
-        m_profile.rest.caFile = m_dir.filePath(QStringLiteral("ca.crt"));
+        m_profile.rest.url = m_cluster.flinkUrl();
+        m_profile.rest.caFile = m_cluster.caFile;
         m_profile.rest.token = SecretRef::fromEnv(QStringLiteral("OPSDECK_GUI_TOKEN"));
         BundleConfig pem;
-        pem.path = m_pemDir;
-        pem.probeEndpoint = QStringLiteral("127.0.0.1:%1").arg(m_flink->port());
+        pem.path = m_cluster.pemDir;
+        pem.probeEndpoint = m_cluster.flinkEndpoint();
         BundleConfig store;
-        store.path = m_p12Dir;
+        store.path = m_cluster.p12Dir;
         store.storePassword = SecretRef::fromEnv(QStringLiteral("OPSDECK_GUI_STORE_PW"));
         BundleConfig wrong;
         wrong.path = m_wrongDir;
@@ -256,7 +207,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(scripts.size(), 1, Timeout);
         QCOMPARE(jobs->lastStatus(), QStringLiteral("ok"));
         QTRY_VERIFY_WITH_TIMEOUT(jobs->model()->rowCount() >= 1, Timeout);
-        jobs->runScript(QStringLiteral("CREATE SAVEPOINT FOR JOB '%1'").arg(m_jobId));
+        jobs->runScript(QStringLiteral("CREATE SAVEPOINT FOR JOB '%1'").arg(m_cluster.jobId));
         QTRY_COMPARE_WITH_TIMEOUT(scripts.size(), 2, Timeout);
         QCOMPARE(jobs->lastStatus(), QStringLiteral("ok"));
         HealthController *health = window.healthController();
@@ -302,7 +253,7 @@ private Q_SLOTS:
             {"keystore password", StorePassword},
             {"bearer token", Token},
             {"security.json body", SecurityCanary},
-            {"private key bytes", m_keyCanary},
+            {"private key bytes", m_cluster.keyCanary},
         };
         for (const auto &[where, bytes] : std::as_const(artefacts)) {
             for (const auto &[what, canary] : canaries)

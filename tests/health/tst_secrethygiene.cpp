@@ -5,17 +5,13 @@
 // stderr of every command and format, the Prometheus textfile, the history database (with its
 // WAL), the audit file and the profiles file. None may appear.
 
-#include "certfactory.h"
 #include "common/profilestore.h"
-#include "flinksim.h"
 #include "opsdeckprocess.h"
-#include "solrsim.h"
+#include "securedcluster.h"
 #include "testmain.h"
-#include "zookeeperserver.h"
 
 #include <QDirIterator>
 #include <QTemporaryDir>
-#include <zookeeper/zookeeper.h>
 
 using namespace opsdeck;
 using namespace opsdeck::test;
@@ -34,14 +30,8 @@ class TestSecretHygiene : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    std::unique_ptr<ZooKeeperServer> m_zk;
-    std::unique_ptr<SolrClusterSim> m_solr;
-    std::unique_ptr<FlinkSimulator> m_flink;
-    QByteArray m_keyCanary; // a stretch of the private key's base64 body
+    SecuredCluster m_cluster;
     QString m_config;
-    QString m_pemDir;
-    QString m_p12Dir;
-    QString m_jobId;
     QList<QPair<QString, QByteArray>> m_outputs; // what was produced, by where it came from
 
     OpsdeckRun run(const QStringList &args, const QString &label)
@@ -62,68 +52,24 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_zk = std::make_unique<ZooKeeperServer>();
-        QVERIFY(m_zk->start());
-        m_solr = std::make_unique<SolrClusterSim>(m_zk->connectString() + QStringLiteral("/solr"));
-        QVERIFY(m_solr->bootstrap());
-        SolrNodeSpec spec;
-        spec.port = 8983;
-        QVERIFY(m_solr->startNode(spec));
-        // A secured cluster: /solr/live_nodes for the digest user only, and a security.json
-        // whose body must never be read into any output.
-        ZkClient admin;
-        QVERIFY(admin.connect(m_zk->connectString()));
-        QVERIFY(admin.addDigestAuth("solr:" + ZkPassword));
-        QCOMPARE(zoo_set_acl(admin.handle(), "/solr/live_nodes", -1, &ZOO_CREATOR_ALL_ACL),
-                 int(ZOK));
-        QVERIFY(
-            admin.set(QStringLiteral("/solr/security.json"),
-                      "{\"authentication\":{\"class\":\"solr.BasicAuthPlugin\",\"credentials\":{"
-                      "\"solr\":\"" +
-                          SecurityCanary + "\"}}}"));
-
-        // A PEM bundle (the private key is the canary) and a PKCS#12 bundle (its password is).
-        const auto pki = CertFactory::chain(
-            CertSpec::server(QStringLiteral("localhost"), {}, {QStringLiteral("127.0.0.1")}), 0);
-        QVERIFY(pki);
-        const CertKey &leaf = pki->leaf;
-        const QList<QByteArray> keyLines = leaf.keyPem.split('\n');
-        QVERIFY(keyLines.size() > 3);
-        m_keyCanary = keyLines.at(2); // a full base64 line of the key body
-        QVERIFY(m_keyCanary.size() >= 40);
-        m_pemDir = m_dir.filePath(QStringLiteral("pem"));
-        QVERIFY(CertFactory::writeFile(m_pemDir, QStringLiteral("tls.crt"),
-                                       leaf.certPem + pki->root.certPem));
-        QVERIFY(CertFactory::writeFile(m_pemDir, QStringLiteral("tls.key"), leaf.keyPem));
-        QVERIFY(CertFactory::writeFile(m_dir.path(), QStringLiteral("ca.crt"), pki->root.certPem));
-        m_p12Dir = m_dir.filePath(QStringLiteral("p12"));
-        const auto p12 = CertFactory::pkcs12(leaf, StorePassword, {pki->root});
-        QVERIFY(p12);
-        QVERIFY(CertFactory::writeFile(m_p12Dir, QStringLiteral("keystore.p12"), *p12));
-
-        // Flink over HTTPS with that key, reached with the bearer token.
-        FlinkSimOptions fo;
-        fo.jobCount = 0;
-        fo.tls = FlinkSimOptions::Tls::Server;
-        fo.certFile = m_pemDir + QStringLiteral("/tls.crt");
-        fo.keyFile = m_pemDir + QStringLiteral("/tls.key");
-        fo.clusterSavepointDir = m_dir.filePath(QStringLiteral("savepoints"));
-        m_flink = std::make_unique<FlinkSimulator>(fo);
-        QVERIFY(m_flink->listen());
-        m_jobId = m_flink->addJob(QStringLiteral("orders"));
+        m_cluster.zkPassword = ZkPassword;
+        m_cluster.storePassword = StorePassword;
+        m_cluster.securityCanary = SecurityCanary;
+        const QString started = m_cluster.start(m_dir.path(), QStringLiteral("orders"));
+        QVERIFY2(started.isEmpty(), qPrintable(started));
 
         Profile p;
         p.name = QStringLiteral("secure");
-        p.zookeeper.connectString = m_zk->connectString() + QStringLiteral("/solr");
+        p.zookeeper.connectString = m_cluster.zkConnect();
         p.zookeeper.digestAuth = SecretRef::fromEnv(QStringLiteral("OPSDECK_ZK_AUTH"));
-        p.rest.url = QStringLiteral("https://127.0.0.1:%1").arg(m_flink->port());
-        p.rest.caFile = m_dir.filePath(QStringLiteral("ca.crt"));
+        p.rest.url = m_cluster.flinkUrl();
+        p.rest.caFile = m_cluster.caFile;
         p.rest.token = SecretRef::fromEnv(QStringLiteral("OPSDECK_TOKEN"));
         BundleConfig pem;
-        pem.path = m_pemDir;
-        pem.probeEndpoint = QStringLiteral("127.0.0.1:%1").arg(m_flink->port());
+        pem.path = m_cluster.pemDir;
+        pem.probeEndpoint = m_cluster.flinkEndpoint();
         BundleConfig store;
-        store.path = m_p12Dir;
+        store.path = m_cluster.p12Dir;
         store.storePassword = SecretRef::fromEnv(QStringLiteral("OPSDECK_STORE_PW"));
         p.bundles << pem << store;
         ProfileSet set;
@@ -145,16 +91,16 @@ private slots:
              QStringLiteral("--verbose")},
             QStringLiteral("status table"));
 
-        r = run({QStringLiteral("certs"), QStringLiteral("scan"), m_p12Dir,
+        r = run({QStringLiteral("certs"), QStringLiteral("scan"), m_cluster.p12Dir,
                  QStringLiteral("--password"), QStringLiteral("env:OPSDECK_STORE_PW"),
                  QStringLiteral("--format"), QStringLiteral("json")},
                 QStringLiteral("certs scan p12"));
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
-        r = run({QStringLiteral("certs"), QStringLiteral("scan"), m_p12Dir,
+        r = run({QStringLiteral("certs"), QStringLiteral("scan"), m_cluster.p12Dir,
                  QStringLiteral("--password"), QStringLiteral("env:OPSDECK_ZK_AUTH")},
                 QStringLiteral("certs scan wrong password"));
         QVERIFY(r.exitCode != 0); // a wrong password is an error that must not echo it
-        r = run({QStringLiteral("certs"), QStringLiteral("scan"), m_pemDir,
+        r = run({QStringLiteral("certs"), QStringLiteral("scan"), m_cluster.pemDir,
                  QStringLiteral("--format"), QStringLiteral("json")},
                 QStringLiteral("certs scan pem"));
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
@@ -167,7 +113,7 @@ private slots:
         r = run({QStringLiteral("jobs"), QStringLiteral("--config"), m_config,
                  QStringLiteral("--yes"), QStringLiteral("--wait"), QStringLiteral("10"),
                  QStringLiteral("-e"),
-                 QStringLiteral("CREATE SAVEPOINT FOR JOB '%1'").arg(m_jobId)},
+                 QStringLiteral("CREATE SAVEPOINT FOR JOB '%1'").arg(m_cluster.jobId)},
                 QStringLiteral("jobs savepoint"));
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
 
@@ -211,28 +157,25 @@ private slots:
         const QString literal = QString::fromLatin1(Token);
         const QList<QPair<QString, QStringList>> cases{
             {QStringLiteral("certs scan --password"),
-             {QStringLiteral("certs"), QStringLiteral("scan"), m_p12Dir,
+             {QStringLiteral("certs"), QStringLiteral("scan"), m_cluster.p12Dir,
               QStringLiteral("--password"), literal}},
             {QStringLiteral("certs watch --password"),
-             {QStringLiteral("certs"), QStringLiteral("watch"), m_p12Dir,
+             {QStringLiteral("certs"), QStringLiteral("watch"), m_cluster.p12Dir,
               QStringLiteral("--password"), literal, QStringLiteral("--max-events"),
               QStringLiteral("1")}},
             {QStringLiteral("jobs --token"),
-             {QStringLiteral("jobs"), QStringLiteral("--endpoint"),
-              QStringLiteral("https://127.0.0.1:%1").arg(m_flink->port()),
+             {QStringLiteral("jobs"), QStringLiteral("--endpoint"), m_cluster.flinkUrl(),
               QStringLiteral("--token"), literal, QStringLiteral("-e"),
               QStringLiteral("SHOW JOBS")}},
             {QStringLiteral("jobs --header"),
-             {QStringLiteral("jobs"), QStringLiteral("--endpoint"),
-              QStringLiteral("https://127.0.0.1:%1").arg(m_flink->port()),
+             {QStringLiteral("jobs"), QStringLiteral("--endpoint"), m_cluster.flinkUrl(),
               QStringLiteral("--header"), QStringLiteral("X-Api-Key=") + literal,
               QStringLiteral("-e"), QStringLiteral("SHOW JOBS")}},
             {QStringLiteral("roles --auth"),
-             {QStringLiteral("roles"), QStringLiteral("--zk"),
-              m_zk->connectString() + QStringLiteral("/solr"), QStringLiteral("--auth"),
-              QStringLiteral("solr:") + literal}},
+             {QStringLiteral("roles"), QStringLiteral("--zk"), m_cluster.zkConnect(),
+              QStringLiteral("--auth"), QStringLiteral("solr:") + literal}},
         };
-        const int before = m_flink->requestCount("GET");
+        const int before = m_cluster.flink->requestCount("GET");
         for (const auto &[label, args] : cases) {
             const OpsdeckRun r = run(args, QStringLiteral("literal ") + label);
             QVERIFY2(!r.err.contains(literal) && !r.out.contains(literal), qPrintable(label));
@@ -241,7 +184,7 @@ private slots:
                          r.err.contains(QStringLiteral("reference")),
                      qPrintable(label + QStringLiteral(": ") + r.err));
         }
-        QCOMPARE(m_flink->requestCount("GET"), before); // nothing was sent with a literal
+        QCOMPARE(m_cluster.flink->requestCount("GET"), before); // nothing was sent with a literal
     }
 
     void noSecretAppearsAnywhere()
@@ -254,7 +197,7 @@ private slots:
         int stores = 0;
         while (it.hasNext()) {
             const QString path = it.next();
-            if (path.startsWith(m_pemDir) || path.startsWith(m_p12Dir) ||
+            if (path.startsWith(m_cluster.pemDir) || path.startsWith(m_cluster.p12Dir) ||
                 path.contains(QStringLiteral("/savepoints/")))
                 continue; // the secrets' own homes
             QFile f(path);
@@ -270,7 +213,7 @@ private slots:
             {"keystore password", StorePassword},
             {"bearer token", Token},
             {"security.json body", SecurityCanary},
-            {"private key bytes", m_keyCanary},
+            {"private key bytes", m_cluster.keyCanary},
         };
         // The search itself works: the references (which may be shown) are found where they are.
         const bool referenceSeen =
